@@ -76,10 +76,9 @@ class Zones:
         ring = [(float(a), float(b)) for a, b in h3.cell_to_boundary(self.ids[i])]
         return ring + ring[:1]
 
-    @property
-    def cell_area_km2(self) -> float:
-        """Average area of one zone at this resolution."""
-        return float(h3.average_hexagon_area(self.res, unit="km^2"))
+    def area_km2(self) -> FloatArray:
+        """Area of each zone (Z,) in km²; H3 cells vary in size with their place."""
+        return np.array([h3.cell_area(c, unit="km^2") for c in self.ids], float)
 
 
 def area_to_cells(geometry: dict, res: int) -> list[str]:

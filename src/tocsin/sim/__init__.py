@@ -1,0 +1,1 @@
+"""Simulation and scoring: synthetic raids, sensor networks, and the warning scorer."""
