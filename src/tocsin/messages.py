@@ -154,3 +154,22 @@ class AlertChange:
             raise ValueError(f"level must be one of {ALERT_LEVELS}, not {self.level!r}")
         _finite("t_s", self.t_s, optional=False)
         _finite("eta_s", self.eta_s)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackConfirmed:
+    """A track gathered enough evidence to be believed; t_s is when."""
+
+    track: str
+    t_s: float
+    sensors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackDeleted:
+    """A track was dropped after silence or growing uncertainty; t_s is when."""
+
+    track: str
+    t_s: float
+    reason: str = "silence"
+    was_confirmed: bool = False

@@ -50,17 +50,18 @@ class Zones:
                 out.flat[k] = self._index.get(h3.latlng_to_cell(a, b, self.res), -1)
         return out
 
-    def within(self, x_m, y_m, radius_m: float) -> tuple[IntArray, IntArray]:
+    def within(self, x_m, y_m, radius_m) -> tuple[IntArray, IntArray]:
         """All (point, zone) pairs with the zone centre within radius_m of the point.
 
-        Points are given in the local frame, arrays of shape (P,). Returns two
-        int arrays of equal length, sorted by point then zone.
+        Points are given in the local frame, arrays of shape (P,); radius_m is
+        one number or one per point. Returns two int arrays of equal length,
+        sorted by point then zone.
         """
         x = np.atleast_1d(np.asarray(x_m, float))
         y = np.atleast_1d(np.asarray(y_m, float))
         if self._tree is None or x.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        hits = self._tree.query_ball_point(np.c_[x, y], r=radius_m)
+        hits = self._tree.query_ball_point(np.c_[x, y], r=np.broadcast_to(radius_m, x.shape))
         counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
         pts = np.repeat(np.arange(len(hits)), counts)
         zs = np.fromiter((z for h in hits for z in sorted(h)), np.int64, int(counts.sum()))

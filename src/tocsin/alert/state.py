@@ -1,0 +1,106 @@
+"""The zone alert state machine: advisory and warning, each with onset, update, clear.
+
+Each level is kept apart (a zone can be under both). A zone enters a level
+when a threat's ETA falls within that level's horizon, stays in it while the
+ETA is within the horizon plus a hysteresis margin, and is cleared only after
+no threat has been within that reach for ``hold_s``: so no zone flickers, and
+none stays under alert once the threat has gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tocsin.messages import AlertChange
+from tocsin.types import FloatArray, IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    warning_horizon_s: float = 300.0
+    advisory_horizon_s: float = 900.0
+    hysteresis_s: float = 120.0
+    hold_s: float = 45.0
+    update_min_interval_s: float = 60.0
+    update_eta_change_s: float = 60.0
+
+    def horizon(self, level: str) -> float:
+        return self.warning_horizon_s if level == "warning" else self.advisory_horizon_s
+
+
+class LevelState:
+    """Arrays (Z,) of one level's state over all zones."""
+
+    def __init__(self, n_zones: int) -> None:
+        self.active = np.zeros(n_zones, bool)
+        self.last_threat_s = np.full(n_zones, -np.inf)
+        self.last_eta_s = np.zeros(n_zones)
+        self.announced_s = np.full(n_zones, -np.inf)
+
+
+class ZoneAlerts:
+    """Decides alert changes for every zone from the assessed threats."""
+
+    def __init__(self, zone_ids, policy: AlertPolicy | None = None, *, exercise: bool = True) -> None:
+        self.zone_ids = np.asarray(zone_ids, dtype=object)
+        self.policy = policy or AlertPolicy()
+        self.exercise = exercise
+        self.levels = {lvl: LevelState(len(self.zone_ids)) for lvl in ("advisory", "warning")}
+
+    def step(
+        self,
+        t_s: float,
+        zone: IntArray,
+        eta_s: FloatArray,
+        tracks: dict[int, tuple[str, ...]],
+        *,
+        previous_t_s: float | None = None,
+    ) -> list[AlertChange]:
+        """Changes at t_s given each threatened zone's earliest ETA (zone, eta_s unique zones).
+
+        Clears that fell due since previous_t_s carry the instant they became due.
+        """
+        p = self.policy
+        out: list[AlertChange] = []
+        for level in ("advisory", "warning"):
+            st = self.levels[level]
+            horizon = p.horizon(level)
+            keep = eta_s <= horizon + p.hysteresis_s
+            z_keep, eta_keep = zone[keep], eta_s[keep]
+            sustained = z_keep[st.active[z_keep]]
+            st.last_threat_s[sustained] = t_s
+            # Clears: active zones with no threat within reach for hold_s.
+            due = st.last_threat_s + p.hold_s
+            for z in np.flatnonzero(st.active & (due <= t_s)):
+                st.active[z] = False
+                t_clear = float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
+                out.append(self._change(t_clear, z, "clear", level, None, (), "time"))
+            # Onsets and updates.
+            for z, eta in zip(z_keep, eta_keep, strict=True):
+                if not st.active[z]:
+                    if eta > horizon:
+                        continue
+                    st.active[z], st.last_threat_s[z] = True, t_s
+                    event = "onset"
+                elif (
+                    abs(eta - st.last_eta_s[z]) >= p.update_eta_change_s
+                    and t_s - st.announced_s[z] >= p.update_min_interval_s
+                ):
+                    event = "update"
+                else:
+                    continue
+                st.last_eta_s[z], st.announced_s[z] = eta, t_s
+                out.append(self._change(t_s, z, event, level, float(eta), tracks.get(int(z), ()), "tracks"))
+        out.sort(key=lambda c: (c.t_s, c.level, c.event, c.zone))
+        return out
+
+    def active_zones(self, level: str) -> IntArray:
+        return np.flatnonzero(self.levels[level].active)
+
+    def _change(self, t_s, z, event, level, eta, tracks, cause) -> AlertChange:
+        return AlertChange(
+            t_s=t_s, zone=str(self.zone_ids[z]), event=event, level=level, eta_s=eta,
+            tracks=tuple(tracks), cause=cause, exercise=self.exercise,
+        )

@@ -1,0 +1,5 @@
+"""Threat assessment: predicted ground paths of tracks and per-zone arrival times."""
+
+from tocsin.assess.reach import ReachSettings, ZoneThreats, zone_threats
+
+__all__ = ["ReachSettings", "ZoneThreats", "zone_threats"]

@@ -1,0 +1,176 @@
+"""The composition root: one deterministic core from detections to alert decisions.
+
+``Engine.step(now_s, detections)`` is called once per whole second of the
+records' (or the wall) clock with the detections that arrived in that second.
+It tracks, assesses, decides, encodes CAP, stores every decision in the event
+log (flushed before anything is published), and returns what changed. Replay,
+the live service and drills all drive this same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tocsin.alert.cap import CapMessage, CapSettings, changes_to_cap, validate_cap
+from tocsin.alert.state import AlertPolicy, ZoneAlerts
+from tocsin.assess import ReachSettings, zone_threats
+from tocsin.geo import Region
+from tocsin.messages import AlertChange, Detection, Sensor, TrackConfirmed, TrackDeleted
+from tocsin.store.base import EventLog
+from tocsin.track import MultiSensorTracker, TrackerSettings
+from tocsin.track.table import CONFIRMED, STATUS_NAMES
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    reach: ReachSettings = field(default_factory=ReachSettings)
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    status: str = "Exercise"  # CAP status: Exercise for drills, simulations and replays
+    validate_cap: bool = False  # check every message against the CAP schema as it is made
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRows:
+    """Every live track's state at one whole second, as arrays (N,), plus deletions."""
+
+    t_s: float
+    ids: list[str]
+    status: list[str]
+    states: np.ndarray  # (N, 6)
+    sigma_m: np.ndarray  # (N,)
+    sensors: list[tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    t_s: float
+    tracks: TrackRows
+    track_events: list[TrackConfirmed | TrackDeleted]
+    changes: list[AlertChange]
+    caps: list[CapMessage]
+    cap_of: dict[int, str]  # index in changes -> identifier of the CAP message announcing it
+
+
+class Engine:
+    """Sensor detections in, tracks and zone alert decisions out."""
+
+    def __init__(
+        self,
+        region: Region,
+        sensors: dict[str, Sensor],
+        cap: CapSettings,
+        settings: EngineSettings | None = None,
+        log: EventLog | None = None,
+    ) -> None:
+        self.region = region
+        self.settings = settings or EngineSettings()
+        self.cap_settings = cap
+        self.log = log
+        self.tracker = MultiSensorTracker(sensors, self.settings.tracker)
+        self.alerts = ZoneAlerts(
+            region.zones.ids, self.settings.policy, exercise=self.settings.status != "Actual"
+        )
+        self._cap_seq = 0
+        self._refs: dict[tuple[str, str], tuple[str, str, str]] = {}  # (zone, level) -> last CAP
+        self._prev_t: float | None = None
+        self.counts = {"detections": 0, "tracks_confirmed": 0, "alert_changes": 0, "cap_messages": 0}
+
+    def step(self, now_s: float, detections: Sequence[Detection]) -> StepResult:
+        """Process the detections that arrived up to now_s; decide; store; report."""
+        tr = self.tracker
+        dets = list(detections)
+        events: list[TrackConfirmed | TrackDeleted] = list(tr.process(dets)) if dets else []
+        self.counts["detections"] += len(dets)
+        events += tr.maintain(now_s)
+        t_dec = max((d.rx_s for d in dets), default=now_s)
+        changes = self._assess_and_decide(t_dec)
+        caps, cap_of = self._encode(changes)
+        self._store(events, changes, caps, cap_of)
+        self._prev_t = now_s
+        self.counts["tracks_confirmed"] += sum(isinstance(e, TrackConfirmed) for e in events)
+        self.counts["alert_changes"] += len(changes)
+        self.counts["cap_messages"] += len(caps)
+        rows = self._rows(now_s, [e.track for e in events if isinstance(e, TrackDeleted)])
+        return StepResult(now_s, rows, events, changes, caps, cap_of)
+
+    def _assess_and_decide(self, t_s: float) -> list[AlertChange]:
+        tab = self.tracker.table
+        live = tab.live()
+        idx = live[tab.status[live] == CONFIRMED]
+        x, P = self.tracker.predicted(idx, t_s)
+        th = zone_threats(self.region.zones, x, P, self.settings.reach)
+        zones, eta = th.earliest()
+        tracks: dict[int, tuple[str, ...]] = {}
+        if len(th.zone):
+            reach = self.settings.policy.warning_horizon_s + self.settings.policy.hysteresis_s
+            near = th.eta_s <= max(reach, self.settings.policy.advisory_horizon_s)
+            for z, k in zip(th.zone[near], th.track[near], strict=True):
+                tracks.setdefault(int(z), ())
+                name = tab.ids[idx[k]]
+                if name not in tracks[int(z)]:
+                    tracks[int(z)] += (name,)
+        return self.alerts.step(t_s, zones, eta, tracks, previous_t_s=self._prev_t)
+
+    def _encode(self, changes: list[AlertChange]) -> tuple[list[CapMessage], dict[int, str]]:
+        groups: dict[tuple[float, str, str], list[int]] = {}
+        for i, c in enumerate(changes):
+            groups.setdefault((c.t_s, c.level, c.event), []).append(i)
+        caps, cap_of = [], {}
+        for (_, level, event), members in groups.items():
+            group = [changes[i] for i in members]
+            refs = []
+            if event != "onset":
+                refs = sorted({self._refs[(c.zone, level)] for c in group if (c.zone, level) in self._refs})
+            self._cap_seq += 1
+            msg = changes_to_cap(
+                group, seq=self._cap_seq, region=self.region, settings=self.cap_settings,
+                references=refs, status=self.settings.status,
+            )
+            if self.settings.validate_cap:
+                validate_cap(msg.xml)
+            ref = (self.cap_settings.sender, msg.identifier, msg.sent)
+            for c in group:
+                if event == "clear":
+                    self._refs.pop((c.zone, level), None)
+                else:
+                    self._refs[(c.zone, level)] = ref
+            caps.append(msg)
+            cap_of.update({i: msg.identifier for i in members})
+        return caps, cap_of
+
+    def _store(self, events, changes, caps, cap_of) -> None:
+        if self.log is None:
+            return
+        items = []
+        for e in events:
+            if isinstance(e, TrackConfirmed):
+                items.append(("track_confirmed", e.t_s, {"track": e.track, "sensors": list(e.sensors)}))
+            else:
+                items.append(("track_deleted", e.t_s, {"track": e.track, "reason": e.reason}))
+        for i, c in enumerate(changes):
+            items.append(("alert_decided", c.t_s, {
+                "zone": c.zone, "event": c.event, "level": c.level, "eta_s": c.eta_s,
+                "tracks": list(c.tracks), "cause": c.cause, "cap": cap_of.get(i),
+            }))
+        for m in caps:
+            items.append(("cap_issued", changes[0].t_s if changes else 0.0, {
+                "identifier": m.identifier, "seq": m.seq, "xml": m.xml.decode("utf-8"),
+            }))
+        if items:
+            self.log.append_many(items)
+        if changes:
+            self.log.flush()  # a decision is durable before anyone is told of it
+
+    def _rows(self, now_s: float, deleted: list[str]) -> TrackRows:
+        """Live tracks at now_s, then a closing row for each track deleted in this step."""
+        tr, tab = self.tracker, self.tracker.table
+        live = np.concatenate([tab.live(), [tab.index_of(t) for t in deleted]]).astype(np.int64)
+        ids = [tab.ids[k] for k in live]
+        status = [STATUS_NAMES[tab.status[k]] for k in live]
+        x, P = tr.predicted(live, now_s)
+        sensors = [tr.recent_sensors(k, now_s) for k in live]
+        return TrackRows(now_s, ids, status, x, tr.sigma_m(P), sensors)

@@ -1,0 +1,82 @@
+"""The run directory channel (spec §4): tracks.jsonl, alerts.jsonl and cap/<seq>.xml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tocsin.geo import LocalFrame
+from tocsin.times import format_time
+
+if TYPE_CHECKING:  # publish sits below the engine; it only reads what a step returns
+    from tocsin.engine import StepResult
+
+
+class RunWriter:
+    """Appends each engine step's tracks, alert changes and CAP messages to a run directory."""
+
+    def __init__(self, out_dir: Path, frame: LocalFrame) -> None:
+        self.dir = Path(out_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "cap").mkdir(exist_ok=True)
+        self.frame = frame
+        self._tracks = (self.dir / "tracks.jsonl").open("w", encoding="utf-8")
+        self._alerts = (self.dir / "alerts.jsonl").open("w", encoding="utf-8")
+        self.counts = {"track_rows": 0, "alert_rows": 0, "cap_files": 0}
+
+    def write(self, r: StepResult) -> None:
+        self._write_tracks(r)
+        for i, c in enumerate(r.changes):
+            row = {"t": format_time(c.t_s), "zone": c.zone, "event": c.event, "level": c.level}
+            if c.event != "clear":
+                row["eta_s"] = round(c.eta_s, 1) if c.eta_s is not None else None
+                row["tracks"] = list(c.tracks)
+            row["cap"] = r.cap_of.get(i)
+            self._alerts.write(json.dumps(row, separators=(", ", ": ")) + "\n")
+        self.counts["alert_rows"] += len(r.changes)
+        for m in r.caps:
+            (self.dir / "cap" / f"{m.seq}.xml").write_bytes(m.xml)
+        self.counts["cap_files"] += len(r.caps)
+
+    def _write_tracks(self, r: StepResult) -> None:
+        rows = r.tracks
+        if not rows.ids:
+            return
+        x = rows.states
+        lat, lon = self.frame.xy_to_latlng(x[:, 0], x[:, 1])
+        t = format_time(rows.t_s)
+        lines = []
+        for k, tid in enumerate(rows.ids):
+            sensors = json.dumps(list(rows.sensors[k]))
+            lines.append(
+                f'{{"t": "{t}", "track": "{tid}", "status": "{rows.status[k]}", '
+                f'"lat": {lat[k]:.6f}, "lon": {lon[k]:.6f}, "alt_m": {x[k, 2]:.1f}, '
+                f'"v_east_mps": {x[k, 3]:.2f}, "v_north_mps": {x[k, 4]:.2f}, '
+                f'"sigma_m": {rows.sigma_m[k]:.1f}, "sensors": {sensors}}}\n'
+            )
+        self._tracks.write("".join(lines))
+        self.counts["track_rows"] += len(lines)
+
+    def close(self) -> None:
+        self._tracks.close()
+        self._alerts.close()
+
+    def __enter__(self) -> RunWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_json(path: Path, doc: dict) -> None:
+    """A small JSON document, sorted and indented, as Tocsin writes summaries."""
+    Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True, default=_plain) + "\n", "utf-8")
+
+
+def _plain(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

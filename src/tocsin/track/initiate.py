@@ -1,0 +1,77 @@
+"""Starting tracks: from one position-like detection, or from two acoustic bearings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tocsin.messages import Detection
+from tocsin.types import FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class Initiator:
+    """Settings of track initiation."""
+
+    default_alt_m: float = 300.0  # drones fly low; altitude unknown until a 3-D sensor sees it
+    sigma_alt_m: float = 1500.0
+    sigma_speed_mps: float = 60.0  # covers every drone speed but jets, from a standing start
+    triangulation_window_s: float = 15.0
+    max_crossing_angle_deg: float = 15.0  # bearings closer to parallel give no useful fix
+
+    def from_detection(self, d: Detection) -> tuple[FloatArray, FloatArray]:
+        """State (6,) and covariance (6, 6) of a new track at the detection."""
+        x = np.zeros(6)
+        P = np.zeros((6, 6))
+        vx, cxy, vy = d.cov_xy
+        x[0:2] = d.x_m, d.y_m
+        P[0:2, 0:2] = ((vx, cxy), (cxy, vy))
+        if d.alt_m is not None:
+            x[2], P[2, 2] = d.alt_m, (d.sigma_alt_m or 300.0) ** 2
+        else:
+            x[2], P[2, 2] = self.default_alt_m, self.sigma_alt_m**2
+        if d.v_east_mps is not None and d.v_north_mps is not None:
+            sv = d.sigma_v_mps if d.sigma_v_mps is not None else 10.0
+            x[3:5] = d.v_east_mps, d.v_north_mps
+            P[3, 3] = P[4, 4] = sv * sv
+        else:
+            P[3, 3] = P[4, 4] = self.sigma_speed_mps**2
+        P[5, 5] = 5.0**2
+        return x, P
+
+    def triangulate(self, a: Detection, b: Detection) -> Detection | None:
+        """A position detection where bearings a and b cross, or None if they do not.
+
+        The fix must lie ahead of both nodes and within their hearing range;
+        its covariance is the inverse of the two rays' perpendicular information.
+        """
+        if a.sensor == b.sensor or abs(a.t_s - b.t_s) > self.triangulation_window_s:
+            return None
+        pa, pb = np.array([a.x_m, a.y_m]), np.array([b.x_m, b.y_m])
+        ua = np.array([math.sin(math.radians(a.bearing_grid_deg)), math.cos(math.radians(a.bearing_grid_deg))])
+        ub = np.array([math.sin(math.radians(b.bearing_grid_deg)), math.cos(math.radians(b.bearing_grid_deg))])
+        cross = ua[0] * ub[1] - ua[1] * ub[0]
+        if abs(cross) < math.sin(math.radians(self.max_crossing_angle_deg)):
+            return None
+        d = pb - pa
+        sa = (d[0] * ub[1] - d[1] * ub[0]) / cross
+        sb = (d[0] * ua[1] - d[1] * ua[0]) / cross
+        ra, rb = (a.range_max_m or 3000.0) * 1.2, (b.range_max_m or 3000.0) * 1.2
+        if not (0 < sa <= ra and 0 < sb <= rb):
+            return None
+        fix = pa + sa * ua
+        info = np.zeros((2, 2))
+        for s, u, det in ((sa, ua, a), (sb, ub, b)):
+            n = np.array([-u[1], u[0]])
+            sig = max(s * math.radians(det.sigma_bearing_deg or 10.0), 50.0)
+            info += np.outer(n, n) / sig**2
+        cov = np.linalg.inv(info + np.eye(2) * 1e-10)
+        # Bearings point to where the sound left the drone; that lag adds error along the track.
+        cov += np.eye(2) * (max(sa, sb) / 340.0 * 50.0) ** 2
+        t = max(a.t_s, b.t_s)
+        return Detection(
+            seq=max(a.seq, b.seq), sensor=b.sensor, kind="acoustic", t_s=t, rx_s=max(a.rx_s, b.rx_s),
+            x_m=float(fix[0]), y_m=float(fix[1]), cov_xy=(float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])),
+        )

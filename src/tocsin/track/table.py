@@ -1,0 +1,67 @@
+"""The track table: every track's state in batched numpy arrays.
+
+Track ``k`` has state ``states[k] (6,)`` and covariance ``covs[k] (6, 6)``
+valid at ``t_s[k]``. Bookkeeping that is small and irregular (evidence,
+sensor sets) lives in per-track Python lists beside the arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+TENTATIVE, CONFIRMED, DELETED = 0, 1, 2
+STATUS_NAMES = ("tentative", "confirmed", "deleted")
+
+
+@dataclass
+class Evidence:
+    """What has been seen of one track: recent updates for the confirmation rule."""
+
+    hits: list[tuple[float, str, str]] = field(default_factory=list)  # (t_s, sensor, kind)
+    sensors: set[str] = field(default_factory=set)
+    first_kind: str = ""
+
+
+class TrackTable:
+    """Growable arrays of tracks; rows are never reused, ``alive`` marks the live ones."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.n = 0
+        self.states = np.zeros((capacity, 6))
+        self.covs = np.zeros((capacity, 6, 6))
+        self.t_s = np.zeros(capacity)
+        self.last_update_s = np.zeros(capacity)
+        self.status = np.zeros(capacity, np.int8)
+        self.alive = np.zeros(capacity, bool)
+        self.ids: list[str] = []
+        self.evidence: list[Evidence] = []
+
+    def _grow(self) -> None:
+        cap = 2 * len(self.t_s)
+        for name in ("states", "covs", "t_s", "last_update_s", "status", "alive"):
+            old = getattr(self, name)
+            new = np.zeros((cap, *old.shape[1:]), old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def add(self, state, cov, t_s: float, sensor: str, kind: str) -> int:
+        if self.n == len(self.t_s):
+            self._grow()
+        k = self.n
+        self.n += 1
+        self.states[k], self.covs[k] = state, cov
+        self.t_s[k] = self.last_update_s[k] = t_s
+        self.status[k], self.alive[k] = TENTATIVE, True
+        self.ids.append(f"T{k + 1}")
+        self.evidence.append(Evidence(hits=[(t_s, sensor, kind)], sensors={sensor}, first_kind=kind))
+        return k
+
+    def index_of(self, track_id: str) -> int:
+        """Row of a track id (ids are "T<row + 1>")."""
+        return int(track_id[1:]) - 1
+
+    def live(self) -> np.ndarray:
+        """Indices of live tracks, ascending."""
+        return np.flatnonzero(self.alive[: self.n])

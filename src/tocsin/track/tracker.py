@@ -1,0 +1,220 @@
+"""The multi-sensor multi-target tracker: association, update, initiation, deletion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
+from tocsin.track import kalman
+from tocsin.track.associate import GnnAssociator
+from tocsin.track.initiate import Initiator
+from tocsin.track.measure import (
+    bearing_measurements,
+    h_matrix,
+    linear_measurements,
+    model_of,
+    search_radius_m,
+)
+from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, TrackTable
+from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
+
+# How much one update counts towards confirmation, by sensor kind. Sightings
+# count nothing: reports from the public alone never confirm a track.
+_WEIGHT = {"radar": 1.0, "position": 1.0, "acoustic": 0.0, "sighting": 0.0}
+_ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerSettings:
+    q_h_m2ps3: float = 4.0  # horizontal acceleration noise: gentle turns of a cruising drone
+    q_v_m2ps3: float = 0.5
+    confirm_window_s: float = 60.0
+    confirm_score: float = 3.0
+    confirm_min_hits: int = 3
+    out_of_order_tolerance_s: float = 1.0
+    # Silence after which a track is dropped: tentative tracks by what started them;
+    # confirmed ones by whether sensors cover where the drone should now be.
+    silence_tentative_s: dict = field(default_factory=lambda: {
+        "radar": 20.0, "position": 60.0, "acoustic": 45.0, "sighting": 300.0})
+    silence_radar_cover_s: float = 30.0
+    silence_acoustic_cover_s: float = 60.0
+    silence_uncovered_s: float = 180.0
+    radar_cover_share: float = 0.85  # of range_max, where detection is still likely
+    max_sigma_m: float = 6000.0
+    sound_mps: float = SPEED_OF_SOUND_MPS
+
+
+class MultiSensorTracker:
+    """Tracks drones from radar plots, acoustic reports, sightings and external tracks."""
+
+    def __init__(self, sensors: dict[str, Sensor], settings: TrackerSettings | None = None) -> None:
+        self.settings = settings or TrackerSettings()
+        self.table = TrackTable()
+        self.associator = GnnAssociator()
+        self.initiator = Initiator()
+        self._bearings: list[Detection] = []  # unassociated bearings awaiting a crossing one
+        radars = [s for s in sensors.values() if s.kind == "radar"]
+        self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
+        self._radar_r = np.array([s.range_max_m or 40_000.0 for s in radars], float)
+        nodes = [s for s in sensors.values() if s.kind == "acoustic"]
+        self._node_tree = cKDTree(np.array([(s.x_m, s.y_m) for s in nodes])) if nodes else None
+        self._node_r = max((s.range_max_m or 3000.0 for s in nodes), default=0.0)
+
+    # -- one batch of detections --------------------------------------------------------
+
+    def process(self, dets: list[Detection]) -> list[TrackConfirmed]:
+        """Fuse a batch of detections (any order); returns the tracks it confirmed."""
+        groups: dict[tuple[str, str], list[Detection]] = {}
+        for d in sorted(dets, key=lambda d: (d.t_s, d.seq)):
+            groups.setdefault((d.sensor, model_of(d)), []).append(d)
+        confirmed: list[TrackConfirmed] = []
+        for (_, model), group in groups.items():
+            confirmed += self._process_group(group, model)
+        return confirmed
+
+    def _process_group(self, dets: list[Detection], model: str) -> list[TrackConfirmed]:
+        tab, s = self.table, self.settings
+        live = tab.live()
+        t_ref = float(np.median([d.t_s for d in dets]))
+        px, pP = kalman.predict(
+            tab.states[live], tab.covs[live], np.maximum(t_ref - tab.t_s[live], 0.0),
+            s.q_h_m2ps3, s.q_v_m2ps3,
+        )
+        det_xy = np.array([(d.x_m, d.y_m) for d in dets], float)
+        radii = np.array([search_radius_m(d) for d in dets])
+        trks, cand = self.associator.candidates(px[:, :2], det_xy, radii)
+        if model == "bearing":
+            b, sig, nodes = bearing_measurements(dets)
+            ti, dj = self.associator.assign_bearing(px, pP, b, sig, nodes, s.sound_mps, trks, cand)
+        else:
+            z, R = linear_measurements(dets, model)
+            ti, dj = self.associator.assign_linear(px, pP, z, R, h_matrix(model), trks, cand)
+        ks = live[ti]
+        t_det = np.array([dets[j].t_s for j in dj])
+        fresh = t_det >= tab.t_s[ks] - s.out_of_order_tolerance_s
+        if fresh.any():
+            self._update(ks[fresh], dj[fresh], dets, model)
+        for k, j in zip(ks[~fresh], dj[~fresh], strict=True):
+            # Older than the track's estimate: never applied as if new; it only
+            # names its sensor as one that saw this drone.
+            tab.evidence[k].sensors.add(dets[j].sensor)
+        confirmed = self._confirm(ks[fresh], t_det[fresh])
+        assigned = set(dj.tolist())
+        for j, d in enumerate(dets):
+            if j not in assigned:
+                self._initiate(d, model)
+        return confirmed
+
+    def _update(self, ks: IntArray, dj: IntArray, dets: list[Detection], model: str) -> None:
+        tab, s = self.table, self.settings
+        group = [dets[j] for j in dj]
+        t_new = np.array([d.t_s for d in group])
+        x, P = kalman.predict(
+            tab.states[ks], tab.covs[ks], np.maximum(t_new - tab.t_s[ks], 0.0), s.q_h_m2ps3, s.q_v_m2ps3
+        )
+        if model == "bearing":
+            b, sig, nodes = bearing_measurements(group)
+            x, P = kalman.update_bearing(x, P, b, nodes, sig, s.sound_mps)
+        else:
+            z, R = linear_measurements(group, model)
+            x, P = kalman.update_linear(x, P, z, h_matrix(model), R)
+        tab.states[ks], tab.covs[ks] = x, P
+        tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
+        tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
+        for k, d in zip(ks, group, strict=True):
+            ev = tab.evidence[k]
+            ev.hits.append((d.t_s, d.sensor, d.kind))
+            ev.sensors.add(d.sensor)
+
+    def _confirm(self, ks: IntArray, t_s: FloatArray) -> list[TrackConfirmed]:
+        tab, s = self.table, self.settings
+        out = []
+        for k, t in zip(ks, t_s, strict=True):
+            if tab.status[k] != TENTATIVE:
+                continue
+            ev = tab.evidence[k]
+            recent = [h for h in ev.hits if h[0] >= t - s.confirm_window_s]
+            nodes = {h[1] for h in recent if h[2] == "acoustic"}
+            score = sum(_WEIGHT[h[2]] for h in recent) + _ACOUSTIC_NODE_WEIGHT * len(nodes)
+            if score >= s.confirm_score and len(recent) >= s.confirm_min_hits:
+                tab.status[k] = CONFIRMED
+                out.append(TrackConfirmed(track=tab.ids[k], t_s=float(t), sensors=tuple(sorted(ev.sensors))))
+        return out
+
+    def _initiate(self, d: Detection, model: str) -> None:
+        if model == "bearing":
+            self._bearings = [b for b in self._bearings if b.t_s >= d.t_s - self.initiator.triangulation_window_s]
+            for b in self._bearings:
+                fix = self.initiator.triangulate(b, d)
+                if fix is not None:
+                    self._bearings.remove(b)
+                    x, P = self.initiator.from_detection(fix)
+                    k = self.table.add(x, P, fix.t_s, b.sensor, "acoustic")
+                    self.table.evidence[k].hits.append((d.t_s, d.sensor, "acoustic"))
+                    self.table.evidence[k].sensors.add(d.sensor)
+                    return
+            self._bearings.append(d)
+            return
+        x, P = self.initiator.from_detection(d)
+        self.table.add(x, P, d.t_s, d.sensor, d.kind)
+
+    # -- the passing of time ------------------------------------------------------------
+
+    def maintain(self, now_s: float) -> list[TrackDeleted]:
+        """Drop tracks that have been silent too long for where they are, or are lost."""
+        tab, s = self.table, self.settings
+        live = tab.live()
+        if len(live) == 0:
+            return []
+        x, P = self.predicted(live, now_s)
+        sigma = np.sqrt(np.maximum(P[:, 0, 0], P[:, 1, 1]))
+        silence = now_s - tab.last_update_s[live]
+        limit = np.full(len(live), s.silence_uncovered_s)
+        if len(self._radar_r):
+            d = np.hypot(x[:, None, 0] - self._radar_xy[None, :, 0], x[:, None, 1] - self._radar_xy[None, :, 1])
+            in_radar = (d <= s.radar_cover_share * self._radar_r[None, :]).any(axis=1)
+        else:
+            in_radar = np.zeros(len(live), bool)
+        if self._node_tree is not None:
+            dn, _ = self._node_tree.query(x[:, :2], distance_upper_bound=self._node_r + 1.0)
+            in_nodes = np.isfinite(dn)
+        else:
+            in_nodes = np.zeros(len(live), bool)
+        limit[in_nodes] = s.silence_acoustic_cover_s
+        limit[in_radar] = s.silence_radar_cover_s
+        tentative = tab.status[live] == TENTATIVE
+        for i in np.flatnonzero(tentative):
+            last_kind = tab.evidence[live[i]].hits[-1][2]
+            limit[i] = s.silence_tentative_s[last_kind]
+        out = []
+        for i in np.flatnonzero((silence > limit) | (sigma > s.max_sigma_m)):
+            k = live[i]
+            was = bool(tab.status[k] == CONFIRMED)
+            tab.alive[k], tab.status[k] = False, DELETED
+            reason = "silence" if silence[i] > limit[i] else "uncertainty"
+            out.append(TrackDeleted(track=tab.ids[k], t_s=now_s, reason=reason, was_confirmed=was))
+        return out
+
+    def predicted(self, idx: IntArray, t_s: float) -> tuple[FloatArray, FloatArray]:
+        """States and covariances of tracks idx predicted to t_s; the table is unchanged."""
+        tab, s = self.table, self.settings
+        return kalman.predict(
+            tab.states[idx], tab.covs[idx], np.maximum(t_s - tab.t_s[idx], 0.0), s.q_h_m2ps3, s.q_v_m2ps3
+        )
+
+    def recent_sensors(self, k: int, t_s: float) -> tuple[str, ...]:
+        """Sensors that updated track k within the confirmation window before t_s."""
+        hits = self.table.evidence[k].hits
+        return tuple(sorted({h[1] for h in hits if h[0] >= t_s - self.settings.confirm_window_s}))
+
+    @property
+    def n_confirmed(self) -> int:
+        return int(np.count_nonzero(self.table.status[: self.table.n] == CONFIRMED))
+
+    def sigma_m(self, covs: FloatArray) -> FloatArray:
+        """One-sigma horizontal error: the major semi-axis of each position covariance."""
+        a, b, c = covs[:, 0, 0], covs[:, 0, 1], covs[:, 1, 1]
+        return np.sqrt(0.5 * (a + c) + np.sqrt(0.25 * (a - c) ** 2 + b * b))
