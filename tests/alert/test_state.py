@@ -1,0 +1,45 @@
+import numpy as np
+
+from tocsin.alert.state import AlertPolicy, ZoneAlerts
+
+IDS = ["a", "b", "c"]
+
+
+def run(alerts, seq):
+    out = []
+    prev = None
+    for t, zone, eta in seq:
+        out += alerts.step(float(t), np.array(zone, np.int64), np.array(eta, float),
+                           {z: ("T1",) for z in zone}, previous_t_s=prev)
+        prev = float(t)
+    return out
+
+
+def test_warning_onset_hold_and_clear_without_flicker():
+    a = ZoneAlerts(IDS, AlertPolicy(hold_s=30.0))
+    seq = [(0, [0], [800.0]), (10, [0], [290.0])]
+    seq += [(t, [0], [max(0.0, 290.0 - (t - 10))]) for t in range(11, 300)]
+    # The ETA jitters around the horizon: still one onset only.
+    seq += [(t, [0], [310.0 if t % 2 else 280.0]) for t in range(300, 320)]
+    seq += [(t, [], []) for t in range(320, 400)]
+    changes = run(a, seq)
+    warn = [(c.event, c.t_s) for c in changes if c.level == "warning" and c.event != "update"]
+    adv = [(c.event, c.t_s) for c in changes if c.level == "advisory" and c.event != "update"]
+    assert warn == [("onset", 10.0), ("clear", 349.0)]
+    assert adv == [("onset", 0.0), ("clear", 349.0)]
+
+
+def test_updates_are_rate_limited_and_carry_the_new_eta():
+    a = ZoneAlerts(IDS, AlertPolicy(update_min_interval_s=60.0, update_eta_change_s=60.0))
+    seq = [(0, [1], [250.0]), (5, [1], [100.0]), (70, [1], [20.0]), (80, [1], [0.0])]
+    changes = [c for c in run(a, seq) if c.level == "warning"]
+    assert [(c.event, c.t_s, c.eta_s) for c in changes] == [
+        ("onset", 0.0, 250.0), ("update", 70.0, 20.0)]
+    assert changes[0].tracks == ("T1",) and changes[0].zone == "b"
+
+
+def test_levels_are_independent():
+    a = ZoneAlerts(IDS, AlertPolicy())
+    changes = run(a, [(0, [2], [600.0])])
+    assert [(c.level, c.event) for c in changes] == [("advisory", "onset")]
+    assert list(a.active_zones("warning")) == [] and list(a.active_zones("advisory")) == [2]
