@@ -13,9 +13,9 @@ def parse_time(value: object) -> float:
     """Unix seconds from an ISO 8601 string with a zone, or a number of seconds.
 
     >>> parse_time("2026-11-24T21:00:00.250Z")
-    1764018000.25
-    >>> parse_time(1764018000)
-    1764018000.0
+    1795554000.25
+    >>> parse_time(1795554000)
+    1795554000.0
     """
     if isinstance(value, bool):
         raise ValueError("a time must be an ISO 8601 string or a number, not a boolean")
@@ -42,7 +42,7 @@ def parse_time(value: object) -> float:
 def format_time(t_s: float) -> str:
     """ISO 8601 UTC with milliseconds and a Z, as Tocsin writes every time.
 
-    >>> format_time(1764018000.25)
+    >>> format_time(1795554000.25)
     '2026-11-24T21:00:00.250Z'
     """
     ms = round(t_s * 1000.0)
@@ -53,7 +53,7 @@ def format_time(t_s: float) -> str:
 def format_cap_time(t_s: float) -> str:
     """CAP 1.2 time: whole seconds with an explicit +00:00 offset, no fractions.
 
-    >>> format_cap_time(1764018000.9)
+    >>> format_cap_time(1795554000.9)
     '2026-11-24T21:00:00+00:00'
     """
     dt = datetime.fromtimestamp(math.floor(t_s), tz=UTC)

@@ -43,7 +43,9 @@ class LevelState:
 class ZoneAlerts:
     """Decides alert changes for every zone from the assessed threats."""
 
-    def __init__(self, zone_ids, policy: AlertPolicy | None = None, *, exercise: bool = True) -> None:
+    def __init__(
+        self, zone_ids, policy: AlertPolicy | None = None, *, exercise: bool = True
+    ) -> None:
         self.zone_ids = np.asarray(zone_ids, dtype=object)
         self.policy = policy or AlertPolicy()
         self.exercise = exercise
@@ -75,7 +77,9 @@ class ZoneAlerts:
             due = st.last_threat_s + p.hold_s
             for z in np.flatnonzero(st.active & (due <= t_s)):
                 st.active[z] = False
-                t_clear = float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
+                t_clear = (
+                    float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
+                )
                 out.append(self._change(t_clear, z, "clear", level, None, (), "time"))
             # Onsets and updates.
             for z, eta in zip(z_keep, eta_keep, strict=True):
@@ -92,7 +96,9 @@ class ZoneAlerts:
                 else:
                     continue
                 st.last_eta_s[z], st.announced_s[z] = eta, t_s
-                out.append(self._change(t_s, z, event, level, float(eta), tracks.get(int(z), ()), "tracks"))
+                out.append(
+                    self._change(t_s, z, event, level, float(eta), tracks.get(int(z), ()), "tracks")
+                )
         out.sort(key=lambda c: (c.t_s, c.level, c.event, c.zone))
         return out
 
@@ -101,6 +107,12 @@ class ZoneAlerts:
 
     def _change(self, t_s, z, event, level, eta, tracks, cause) -> AlertChange:
         return AlertChange(
-            t_s=t_s, zone=str(self.zone_ids[z]), event=event, level=level, eta_s=eta,
-            tracks=tuple(tracks), cause=cause, exercise=self.exercise,
+            t_s=t_s,
+            zone=str(self.zone_ids[z]),
+            event=event,
+            level=level,
+            eta_s=eta,
+            tracks=tuple(tracks),
+            cause=cause,
+            exercise=self.exercise,
         )
