@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -49,6 +51,160 @@ def regions(
             )
     except TocsinError as e:
         raise fail(e) from e
+    console.print(table)
+
+
+@app.command()
+def score(
+    scenario: Annotated[
+        Path, typer.Option("--scenario", help="Scenario directory (truth, targets, region).")
+    ],
+    run: Annotated[
+        Path | None, typer.Option("--run", help="Run directory: alerts.jsonl, tracks.jsonl.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+    write_policy: Annotated[
+        str | None,
+        typer.Option("--write-policy", help="Write a reference policy: oracle or region-wide."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Run directory to write the policy into.")
+    ] = None,
+    zone_res: Annotated[
+        int | None,
+        typer.Option("--zone-res", help="H3 resolution of zones (default: the run's, else 7)."),
+    ] = None,
+) -> None:
+    """Score a run's warnings against a scenario's truth (spec §6), beside reference policies."""
+    import json
+
+    from tocsin.geo import DEFAULT_ZONE_RES
+    from tocsin.sim.policy import POLICIES
+    from tocsin.sim.score import load_scenario, policy_rows, score_run
+
+    try:
+        if write_policy is not None:
+            if write_policy not in POLICIES or out is None:
+                raise typer.BadParameter(
+                    f"--write-policy takes {' or '.join(POLICIES)}, with --out RUN_DIR"
+                )
+            res = DEFAULT_ZONE_RES if zone_res is None else zone_res
+            rows = policy_rows(load_scenario(scenario, res), write_policy)
+            out.mkdir(parents=True, exist_ok=True)
+            text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
+            (out / "alerts.jsonl").write_text(text, "utf-8")
+            err_console.print(f"wrote {len(rows)} alert rows to {out / 'alerts.jsonl'}")
+            return
+        if run is None:
+            raise typer.BadParameter("--run RUN_DIR is required (or --write-policy with --out)")
+        result = score_run(scenario, run, zone_res)
+    except (TocsinError, OSError) as e:
+        raise fail(e) from e
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    _print_scores(result, run)
+
+
+def _score_cell(v: float | int | None) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"
+
+
+def _print_scores(result: dict, run: Path) -> None:
+    """The run's figures and both reference policies side by side."""
+    ref = result["reference"]
+    cols = {"run": result, "oracle": ref["oracle"], "region-wide": ref["region_wide"]}
+    table = Table(title=f"Warning scores: {run}")
+    table.add_column("metric")
+    for name in cols:
+        table.add_column(name, justify="right")
+    keys = [k for k in result if k != "reference" and not k.startswith("scenario_")]
+    for k in keys:
+        table.add_row(k, *(_score_cell(m.get(k)) for m in cols.values()))
+    console.print(table)
+    console.print(f"scenario: {result['scenario_start']} to {result['scenario_end']}")
+
+
+@app.command()
+def simulate(
+    region: str = typer.Option(
+        ..., "--region", help="Built-in region name or a region GeoJSON file."
+    ),
+    out: Path = typer.Option(..., "--out", help="Scenario directory to write."),
+    preset: str = typer.Option(
+        "typical", "--preset", help="quiet, typical, mass-raid or sparse-sensors."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed, the same files."),
+    drones: int | None = typer.Option(
+        None, "--drones", help="Drones in the raid, 1-1000 (default: the preset's)."
+    ),
+    duration_min: float | None = typer.Option(
+        None, "--duration-min", help="Scenario length in minutes."
+    ),
+    acoustic_density: float | None = typer.Option(
+        None, "--acoustic-density", help="Acoustic nodes, relative to a normal network (1)."
+    ),
+    radars: int | None = typer.Option(None, "--radars", help="Number of radars."),
+    start: str | None = typer.Option(
+        None, "--start", help="Start, ISO 8601 (default 2026-11-24T21:00:00Z)."
+    ),
+    zone_res: int = typer.Option(7, "--zone-res", help="H3 resolution of alert zones."),
+) -> None:
+    """Simulate a drone raid and the sensor network that sees it; write a scenario directory."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tocsin.sim.preset import settings_for
+    from tocsin.sim.scenario import simulate as run_simulation
+    from tocsin.sim.scenario import write_scenario
+
+    wall = time.perf_counter()
+    try:
+        settings = settings_for(
+            preset,
+            seed=seed,
+            drones=drones,
+            duration_min=duration_min,
+            acoustic_density=acoustic_density,
+            radars=radars,
+            start=start,
+        )
+        columns = (TextColumn("{task.description:<20}"), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            task = bar.add_task("loading region", total=1.0)
+
+            def advance(base: float, share: float):
+                return lambda stage, f: bar.update(
+                    task, description=stage, completed=base + share * f
+                )
+
+            scn = run_simulation(region, settings, zone_res=zone_res, progress=advance(0.0, 0.8))
+            write_scenario(scn, out, progress=advance(0.8, 0.2))
+    except (TocsinError, ValueError, OSError) as e:
+        raise fail(e) from e
+    _print_simulation(scn.summary(), settings, out, time.perf_counter() - wall)
+
+
+def _print_simulation(summary: dict, settings, out: Path, wall_s: float) -> None:
+    table = Table(title=f"Scenario written to {out}")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_column("false", justify="right")
+    table.add_row("drones", f"{summary['targets']:,}", "")
+    table.add_row("  strikers / transits", f"{summary['strikers']:,} / {summary['transits']:,}", "")
+    table.add_row("  reported", f"{summary['reported_targets']:,}", "")
+    for kind, n in summary["records"].items():
+        table.add_row(f"records: {kind}", f"{n:,}", f"{summary['false_records'][kind]:,}")
+    table.add_row("truth rows", f"{summary['truth_rows']:,}", "")
+    table.add_row("duration", f"{settings.duration_min:g} min", "")
+    table.add_row("wall time", f"{wall_s:.1f} s", "")
     console.print(table)
 
 

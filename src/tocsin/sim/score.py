@@ -1,0 +1,365 @@
+"""Warning metrics of a run against a scenario's truth (spec §6; docs/metrics.md).
+
+`score_run` reads a scenario directory and a run directory and returns the
+§6 figures for the run and for the reference policies; `score_alerts` scores
+alerts already in memory.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tocsin.errors import InputError
+from tocsin.geo import DEFAULT_ZONE_RES, Region, load_region, zone_res_of
+from tocsin.sim.files import (
+    Alerts,
+    Targets,
+    Tracks,
+    Truth,
+    alerts_from_rows,
+    read_alerts,
+    read_targets,
+    read_tracks,
+    read_truth,
+)
+from tocsin.sim.gospa import mean_gospa
+from tocsin.sim.passes import WARNABLE_S, Passes, find_passes
+from tocsin.sim.policy import (
+    HOLD_S,
+    L_GOAL_S,
+    Intervals,
+    oracle_alerts,
+    oracle_intervals,
+    region_wide_alerts,
+)
+from tocsin.times import format_time
+from tocsin.types import FloatArray, IntArray
+
+GOSPA_KEYS = (
+    "GOSPA",
+    "GOSPA_localisation",
+    "GOSPA_missed",
+    "GOSPA_false",
+    "GOSPA_missed_count",
+    "GOSPA_false_count",
+)
+SEEN_KEYS = tuple(k.replace("GOSPA", "GOSPA_seen", 1) for k in GOSPA_KEYS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """A scenario's region, truth (with local x, y and target index) and threat passes."""
+
+    region: Region
+    targets: Targets
+    truth: Truth
+    truth_target: IntArray
+    truth_x_m: FloatArray
+    truth_y_m: FloatArray
+    passes: Passes
+
+    @property
+    def t_first_s(self) -> float:
+        return float(self.truth.t_s.min()) if len(self.truth) else math.nan
+
+    @property
+    def t_last_s(self) -> float:
+        return float(self.truth.t_s.max()) if len(self.truth) else math.nan
+
+
+def load_scenario(scenario_dir: str | Path, zone_res: int = DEFAULT_ZONE_RES) -> Scenario:
+    """Read region, targets and truth of a scenario directory; find its passes."""
+    d = Path(scenario_dir)
+    region_path = d / "region.geojson"
+    if not region_path.is_file():
+        raise InputError(f"missing file: {region_path}")
+    region = load_region(region_path, zone_res)
+    targets = read_targets(d / "targets.json")
+    truth = read_truth(d / "truth.jsonl")
+    index = {t: i for i, t in enumerate(targets.ids)}
+    code = np.array([index.get(t, -1) for t in truth.target_ids], np.int64)
+    if (code < 0).any():
+        bad = int(np.flatnonzero(code < 0)[0])
+        line = truth.line[int(np.argmax(truth.target == bad))]
+        raise InputError(
+            f"{d / 'truth.jsonl'} line {line}: 'target' {truth.target_ids[bad]!r} "
+            "is not in targets.json"
+        )
+    target = code[truth.target] if len(truth) else np.zeros(0, np.int64)
+    x, y = region.frame.latlng_to_xy(truth.lat_deg, truth.lon_deg)
+    passes = find_passes(truth.t_s, target, x, y, targets.first_rx_s, region.zones)
+    return Scenario(
+        region=region,
+        targets=targets,
+        truth=truth,
+        truth_target=target,
+        truth_x_m=x,
+        truth_y_m=y,
+        passes=passes,
+    )
+
+
+def run_zone_res(alerts: Alerts, default: int = DEFAULT_ZONE_RES) -> int:
+    """The zone resolution of a run, from its zone ids; `default` when it has no alert."""
+    res = None
+    for z, line in zip(np.unique(alerts.zone), _first_lines(alerts), strict=True):
+        try:
+            r = zone_res_of(z)
+        except ValueError as e:
+            raise InputError(f"{alerts.name} line {line}: 'zone' {e}") from e
+        if res is not None and r != res:
+            raise InputError(
+                f"{alerts.name} line {line}: 'zone' {z!r} has resolution {r}, "
+                f"other zones of the run have {res}"
+            )
+        res = r
+    return default if res is None else res
+
+
+def score_run(scenario_dir: str | Path, run_dir: str | Path, zone_res: int | None = None) -> dict:
+    """Score a run directory against a scenario directory, with the reference policies."""
+    run = Path(run_dir)
+    alerts = read_alerts(run / "alerts.jsonl")
+    res = run_zone_res(alerts)
+    if zone_res is not None and len(alerts) and zone_res != res:
+        raise InputError(f"{alerts.name}: zones have resolution {res}, not {zone_res}")
+    scenario = load_scenario(scenario_dir, zone_res if zone_res is not None else res)
+    tracks = read_tracks(run / "tracks.jsonl") if (run / "tracks.jsonl").exists() else None
+    out = score_alerts(scenario, alerts, tracks)
+    out["reference"] = reference_scores(scenario)
+    return out
+
+
+def reference_scores(scenario: Scenario) -> dict:
+    """The §6 figures of the `oracle` and `region_wide` reference policies."""
+    return {
+        "oracle": score_alerts(scenario, alerts_from_rows(policy_rows(scenario, "oracle"))),
+        "region_wide": score_alerts(
+            scenario, alerts_from_rows(policy_rows(scenario, "region-wide"))
+        ),
+    }
+
+
+def policy_rows(scenario: Scenario, policy: str) -> list[dict]:
+    """Alert rows of a reference policy (`oracle` or `region-wide`) for a scenario."""
+    ids = scenario.region.zones.ids
+    if policy == "oracle":
+        return oracle_alerts(scenario.passes, ids)
+    if policy == "region-wide":
+        return region_wide_alerts(scenario.passes, ids, scenario.targets.first_rx_s)
+    raise ValueError(f"unknown policy {policy!r}: expected oracle or region-wide")
+
+
+def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = None) -> dict:
+    """All §6 figures of one set of alerts (and tracks, for GOSPA) as a JSON-ready dict."""
+    zones = scenario.region.zones
+    zone = _zone_index(alerts, zones)
+    end_s = float(alerts.t_s.max()) if len(alerts) else -math.inf  # the scenario end
+    if len(scenario.truth):
+        end_s = max(end_s, scenario.t_last_s + HOLD_S)
+    iv, onset_t, onset_zone, onset_end = warning_intervals(alerts, zone, end_s)
+    p = scenario.passes
+    out: dict = {}
+    out.update(_pass_metrics(p, iv))
+    pop = zones.population.astype(float)
+    oracle = oracle_intervals(p)
+    out["overwarn"] = _ratio(iv.seconds(), oracle.seconds())
+    out["overwarn_pop"] = _ratio(iv.seconds(pop), oracle.seconds(pop))
+    out.update(_stale_clear(p, iv))
+    out.update(_false_zones(p, onset_t, onset_zone, onset_end))
+    out.update(_gospa(scenario, tracks))
+    out.update(
+        {
+            "passes": len(p),
+            "warnable_passes": int(p.warnable.sum()),
+            "zones_threatened": int(np.unique(p.zone).size),
+            "warning_onsets": int(onset_t.size),
+            "targets": len(scenario.targets),
+            "targets_reported": int((~np.isnan(scenario.targets.first_rx_s)).sum()),
+            "zones": len(zones),
+            "zone_res": int(zones.res),
+            "alerted_zone_s": iv.seconds(),
+            "oracle_zone_s": oracle.seconds(),
+            "scenario_start": format_time(scenario.t_first_s) if len(scenario.truth) else None,
+            "scenario_end": format_time(end_s) if math.isfinite(end_s) else None,
+        }
+    )
+    return {k: _clean(v) for k, v in out.items()}
+
+
+def warning_intervals(
+    alerts: Alerts, zone: IntArray, end_s: float
+) -> tuple[Intervals, FloatArray, IntArray, FloatArray]:
+    """Per zone, the [onset, clear) intervals of level `warning`, and every onset.
+
+    A second onset while one is in force continues it; a clear with none in
+    force is ignored; an onset never cleared ends at `end_s`. Returns the
+    intervals and, per warning onset row (O,), its time, zone and the end of
+    the interval it belongs to.
+    """
+    w = np.flatnonzero((alerts.level == "warning") & (alerts.event != "update"))
+    w = w[np.argsort(alerts.t_s[w], kind="stable")]
+    open_: dict[int, int] = {}
+    ivz, ivs, ive, on_t, on_z, on_iv = [], [], [], [], [], []
+    for i, t, ev in zip(zone[w].tolist(), alerts.t_s[w].tolist(), alerts.event[w], strict=True):
+        if ev == "onset":
+            k = open_.get(i)
+            if k is None:
+                k = open_[i] = len(ivs)
+                ivz.append(i), ivs.append(t), ive.append(end_s)
+            on_t.append(t), on_z.append(i), on_iv.append(k)
+        else:
+            k = open_.pop(i, None)
+            if k is not None:
+                ive[k] = t
+    ivz, ivs, ive = np.array(ivz, np.int64), np.array(ivs, float), np.array(ive, float)
+    order = np.lexsort((ivs, ivz))
+    iv = Intervals(
+        zone=ivz[order],
+        start_s=ivs[order],
+        end_s=ive[order],
+        first_t_in_s=np.full(len(ivs), np.nan),
+    )
+    on_end = ive[np.array(on_iv, np.int64)] if on_iv else np.zeros(0)
+    return iv, np.array(on_t, float), np.array(on_z, np.int64), on_end
+
+
+def _pass_metrics(p: Passes, iv: Intervals) -> dict:
+    """POD, POD_any, unwarnable_share and the lead figures."""
+    j = _last_start_at_or_before(iv, p.zone, p.t_in_s)
+    ok = j >= 0
+    in_force = np.zeros(len(p), bool)
+    in_force[ok] = iv.end_s[j[ok]] > p.t_in_s[ok]
+    lead = np.zeros(len(p))  # a missed pass counts as lead 0
+    lead[in_force] = p.t_in_s[in_force] - iv.start_s[j[in_force]]
+    warnable, t_avail = p.warnable, p.t_avail_s
+    with np.errstate(invalid="ignore"):
+        in_time = in_force & (lead >= np.minimum(L_GOAL_S, t_avail - WARNABLE_S))
+    lw = lead[warnable]
+    n, nw = len(p), int(warnable.sum())
+    return {
+        "POD": in_time[warnable].mean() if nw else None,
+        "POD_any": in_force.mean() if n else None,
+        "unwarnable_share": (~warnable).mean() if n else None,
+        "lead_median_s": np.median(lw) if nw else None,
+        "lead_p10_s": np.percentile(lw, 10) if nw else None,
+        "lead_ratio": np.median(lw / np.minimum(L_GOAL_S, t_avail[warnable])) if nw else None,
+        "passes_warned": int(in_force.sum()),
+        "passes_warned_in_time": int(in_time[warnable].sum()),
+    }
+
+
+def _stale_clear(p: Passes, iv: Intervals) -> dict:
+    """Median seconds from each threatened zone's last t_out to its warning's clear."""
+    if not len(p) or not len(iv):
+        return {"stale_clear_s": None, "stale_clear_zones": 0}
+    zs, first = np.unique(p.zone, return_index=True)
+    last_out = np.maximum.reduceat(p.t_out_s, first)  # passes are sorted by zone
+    j = _last_start_at_or_before(iv, zs, last_out)
+    ok = j >= 0
+    ok[ok] = iv.end_s[j[ok]] >= last_out[ok]
+    stale = iv.end_s[j[ok]] - last_out[ok]
+    return {
+        "stale_clear_s": np.median(stale) if stale.size else None,
+        "stale_clear_zones": int(stale.size),
+    }
+
+
+def _false_zones(
+    p: Passes, onset_t: FloatArray, onset_zone: IntArray, onset_end: FloatArray
+) -> dict:
+    """Share of warning onsets whose zone has no pass within [onset, clear]."""
+    if onset_t.size == 0:
+        return {"false_zone_share": None, "false_onsets": 0}
+    # passes overlapping [a, b] = those with t_in <= b, less those with t_out < a
+    n_in = _count_at_or_before(p.zone, p.t_in_s, onset_zone, onset_end, inclusive=True)
+    n_out = _count_at_or_before(p.zone, p.t_out_s, onset_zone, onset_t, inclusive=False)
+    false = (n_in - n_out) <= 0
+    return {"false_zone_share": false.mean(), "false_onsets": int(false.sum())}
+
+
+def _gospa(scenario: Scenario, tracks: Tracks | None) -> dict:
+    """Mean GOSPA of confirmed tracks against truth per second (all; seen targets only)."""
+    out = dict.fromkeys(GOSPA_KEYS + SEEN_KEYS)
+    if tracks is None or not len(scenario.truth):
+        return out
+    t0, t1 = scenario.t_first_s, scenario.t_last_s
+    seconds = np.arange(round(t0), round(t1) + 1, dtype=np.int64)
+    conf = tracks.status == "confirmed"
+    tx, ty = scenario.region.frame.latlng_to_xy(tracks.lat_deg[conf], tracks.lon_deg[conf])
+    est_sec, est_xy = _whole_seconds(tracks.t_s[conf]), np.c_[tx, ty]
+    truth_sec = _whole_seconds(scenario.truth.t_s)
+    truth_xy = np.c_[scenario.truth_x_m, scenario.truth_y_m]
+    rx = scenario.targets.first_rx_s[scenario.truth_target]
+    with np.errstate(invalid="ignore"):
+        seen = scenario.truth.t_s >= rx  # NaN first_rx: never seen
+    for keys, mask in ((GOSPA_KEYS, slice(None)), (SEEN_KEYS, seen)):
+        g = mean_gospa(seconds, truth_sec[mask], truth_xy[mask], est_sec, est_xy)
+        out.update(zip(keys, g.values(), strict=True))
+    out["GOSPA_seconds"] = int(seconds.size)
+    return out
+
+
+def _whole_seconds(t_s: FloatArray) -> IntArray:
+    """Whole-second keys of times; times off a whole second (by > 1 ms) get key -1."""
+    r = np.round(t_s)
+    return np.where(np.abs(t_s - r) <= 1e-3, r, -1).astype(np.int64)
+
+
+def _last_start_at_or_before(iv: Intervals, q_zone: IntArray, q_t: FloatArray) -> IntArray:
+    """Per query, index of the zone's last interval starting at or before q_t, else -1."""
+    n = _count_at_or_before(iv.zone, iv.start_s, q_zone, q_t, inclusive=True)
+    return np.where(n > 0, np.searchsorted(iv.zone, q_zone, "left") + n - 1, -1)
+
+
+def _count_at_or_before(
+    k_zone: IntArray, k_t: FloatArray, q_zone: IntArray, q_t: FloatArray, *, inclusive: bool
+) -> IntArray:
+    """Per query (Q,): how many keys (K,) share its zone with t <= q_t (< q_t if not inclusive).
+
+    Exact and vectorised: keys and queries are sorted together by (zone,
+    time, kind), and the keys before each query are counted.
+    """
+    nk, nq = len(k_t), len(q_t)
+    zone = np.r_[np.asarray(k_zone, np.int64), np.asarray(q_zone, np.int64)]
+    t = np.r_[np.asarray(k_t, float), np.asarray(q_t, float)]
+    kind = np.r_[np.full(nk, 0 if inclusive else 1), np.full(nq, 1 if inclusive else 0)]
+    order = np.lexsort((kind, t, zone))
+    is_key = order < nk
+    before = np.cumsum(is_key)
+    counts = np.empty(nq, np.int64)
+    counts[order[~is_key] - nk] = before[~is_key]
+    return counts - np.searchsorted(np.sort(np.asarray(k_zone, np.int64)), q_zone, "left")
+
+
+def _zone_index(alerts: Alerts, zones) -> IntArray:
+    idx = zones.index(alerts.zone) if len(alerts) else np.zeros(0, np.int64)
+    if (idx < 0).any():
+        i = int(np.argmax(idx < 0))
+        raise InputError(
+            f"{alerts.name} line {alerts.line[i]}: 'zone' {alerts.zone[i]!r} "
+            f"is not a zone of the region at resolution {zones.res}"
+        )
+    return idx
+
+
+def _first_lines(alerts: Alerts) -> IntArray:
+    _, first = np.unique(alerts.zone, return_index=True)
+    return alerts.line[first]
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b > 0 else None
+
+
+def _clean(v):
+    """JSON-ready: numpy scalars to Python, NaN to None."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
