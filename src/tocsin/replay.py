@@ -46,15 +46,17 @@ def replay(
     log = SqliteEventLog(log_path)
     good: list[Detection] = []
     n_read = 0
-    for seq, line in read_detections(detections_path):
-        n_read += 1
-        out = intake.take(line, seq)
-        raw = line if isinstance(line, str) else line.decode("utf-8", "replace")
-        if isinstance(out, Detection):
-            good.append(out)
-            log.append("record_taken", out.rx_s, {"seq": seq, "line": raw})
-        else:
-            log.append("record_rejected", 0.0, {"seq": seq, "reason": out.reason, "message": out.message})
+    for chunk in _chunks(read_detections(detections_path), 4096):
+        n_read += len(chunk)
+        items = []
+        for (seq, raw), out in zip(chunk, intake.take_many(chunk), strict=True):
+            if isinstance(out, Detection):
+                good.append(out)
+                items.append(("record_taken", out.rx_s, {"seq": seq, "line": _text(raw)}))
+            else:
+                items.append(("record_rejected", 0.0, {
+                    "seq": seq, "reason": out.reason, "message": out.message}))
+        log.append_many(items)
     good.sort(key=lambda d: (d.rx_s, d.seq))
     cap = CapSettings(sender=settings.sender, region_id=region.name)
     engine = Engine(region, sensors, cap, settings.engine, log)
@@ -91,7 +93,6 @@ def replay(
         "tracks": engine.tracker.table.n,
         "tracks_confirmed": engine.counts["tracks_confirmed"],
         "alerts": counts["alert_rows"],
-        "alert_onsets": None,
         "cap_messages": counts["cap_files"],
         "track_rows": counts["track_rows"],
         "scenario_seconds": span,
@@ -101,6 +102,22 @@ def replay(
     }
     write_json(out_dir / "summary.json", summary)
     return summary
+
+
+def _chunks(it, n: int):
+    chunk = []
+    for item in it:
+        chunk.append(item)
+        if len(chunk) == n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _text(raw: bytes | str) -> str:
+    """A record as text for the log; undecodable bytes are kept visibly replaced."""
+    return raw if isinstance(raw, str) else raw.decode("utf-8", "backslashreplace")
 
 
 def _quiet(engine: Engine) -> bool:

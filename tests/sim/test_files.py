@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tocsin.errors import InputError
+from tocsin.sim import files
 from tocsin.sim.files import read_alerts, read_jsonl, read_targets, read_tracks, read_truth
 
 T = "2026-11-24T21:00:05.000Z"
@@ -124,3 +125,15 @@ def test_targets_need_first_rx_which_may_be_null(tmp_path):
     p.write_text('{"targets": [\n{"target": "U1",,}]}')
     with pytest.raises(InputError, match=r"targets\.json line 2: not valid JSON"):
         read_targets(p)
+
+
+def test_chunks_keep_target_codes_and_line_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "CHUNK_ROWS", 2)
+    rows = [truth_row(target=f"U{k % 3}", t=1795554000 + k) for k in range(5)]
+    p = write_lines(tmp_path / "truth.jsonl", rows[:3] + [""] + rows[3:])
+    tr = read_truth(p)
+    assert tr.target_ids == ["U0", "U1", "U2"] and list(tr.target) == [0, 1, 2, 0, 1]
+    assert list(tr.line) == [1, 2, 3, 5, 6] and list(tr.t_s - 1795554000) == [0, 1, 2, 3, 4]
+    write_lines(p, rows[:3] + [truth_row(lon=None)])
+    with pytest.raises(InputError, match=r"truth\.jsonl line 4: 'lon' is required"):
+        read_truth(p)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tocsin.sim.gospa import gospa, mean_gospa
+from tocsin.sim.gospa import GospaSeries, gospa, mean_gospa
 
 C = 5000.0
 HALF_C = C / math.sqrt(2)  # one missed or false point: (c^2 / 2)^(1/2)
@@ -88,3 +88,15 @@ def test_mean_over_seconds_equals_gospa_second_by_second_on_crowded_random_sets(
     assert m["localisation_m"] == pytest.approx(np.mean([g.localisation_m for g in each]))
     assert m["missed"] == pytest.approx(np.mean([g.missed for g in each]))
     assert m["false_m"] == pytest.approx(np.mean([g.false_m for g in each]))
+
+
+def test_a_truth_subset_scores_as_if_the_rest_were_never_there():
+    rng = np.random.default_rng(3)
+    seconds = np.arange(30)
+    truth_sec, truth_xy = rng.integers(0, 30, 300), rng.uniform(0, 15_000, (300, 2))
+    est_sec, est_xy = rng.integers(0, 30, 250), rng.uniform(0, 15_000, (250, 2))
+    keep = rng.random(300) < 0.5
+    series = GospaSeries(seconds, truth_sec, truth_xy, est_sec, est_xy)
+    sub = mean_gospa(seconds, truth_sec[keep], truth_xy[keep], est_sec, est_xy)
+    assert series.mean(keep) == pytest.approx(sub)
+    assert series.mean() == pytest.approx(mean_gospa(seconds, truth_sec, truth_xy, est_sec, est_xy))

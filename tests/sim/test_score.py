@@ -260,6 +260,19 @@ def test_policy_rows_follow_the_alert_format(world):
     assert m["POD"] == 1.0 and m["lead_median_s"] == 300
 
 
+def test_the_oracle_leaves_out_a_pass_reported_only_after_it_ended(world):
+    world.fly("U1", 600, first_rx_s=680)  # pass [540, 659], first report 21 s after
+    scenario = load_scenario(world.dir, 5)
+    assert policy_rows(scenario, "oracle") == []
+    rows = policy_rows(scenario, "region-wide")  # from 680 to 719 in both zones
+    assert [(r["event"], r["t"]) for r in rows] == [("onset", format_time(T0 + 680))] * 2 + [
+        ("clear", format_time(T0 + 719))
+    ] * 2
+    m = score_alerts(scenario, alerts_from_rows(rows))
+    assert m["POD"] is None and m["POD_any"] == 0.0 and m["unwarnable_share"] == 1.0
+    assert m["overwarn"] is None and m["false_zone_share"] == 1.0
+
+
 def write_tracks(world, offset_m: float) -> None:
     """A confirmed track offset_m off U1 (flying through A at 600) every second, plus noise rows."""
     t = np.arange(DURATION_S + 1, dtype=float)

@@ -64,7 +64,9 @@ class Zones:
         hits = self._tree.query_ball_point(np.c_[x, y], r=np.broadcast_to(radius_m, x.shape))
         counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
         pts = np.repeat(np.arange(len(hits)), counts)
-        zs = np.fromiter((z for h in hits for z in sorted(h)), np.int64, int(counts.sum()))
+        if counts.sum() == 0:
+            return pts, np.zeros(0, np.int64)
+        zs = np.concatenate([np.sort(np.asarray(h, np.int64)) for h in hits if h])
         return pts, zs
 
     def nearest(self, x_m, y_m) -> tuple[FloatArray, IntArray]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
@@ -22,6 +23,9 @@ from tocsin.times import parse_time
 from tocsin.types import ALERT_EVENTS, ALERT_LEVELS, FloatArray, IntArray
 
 TRACK_STATUSES = ("tentative", "confirmed", "deleted")
+CHUNK_ROWS = 100_000  # JSON Lines rows parsed at a time
+_TRUTH_DTYPES = (float, np.int64, float, float, float, np.int64)
+_TRACK_DTYPES = (float, object, object, float, float)
 _NUMBER = (int, float)
 
 
@@ -88,8 +92,21 @@ def read_jsonl(path: str | Path) -> tuple[list[dict], IntArray]:
     """The JSON objects of a JSON Lines file and their 1-based line numbers.
 
     Blank lines are skipped; a line that is not a JSON object is an InputError.
-    Fast path: the lines are parsed as one JSON array in a single call; when
-    that fails, line by line, to name the bad line.
+    """
+    objs: list[dict] = []
+    numbers = []
+    for chunk, nums in _chunks(path):
+        objs += chunk
+        numbers.append(nums)
+    return objs, np.concatenate(numbers) if numbers else np.zeros(0, np.int64)
+
+
+def _chunks(path: str | Path) -> Iterator[tuple[list[dict], IntArray]]:
+    """A JSON Lines file as successive (objects, line numbers) of up to CHUNK_ROWS lines.
+
+    Fast path: each chunk is parsed as one JSON array in a single call; when
+    that fails, line by line, to name the bad line. Chunks bound the memory
+    that a million parsed rows would take.
     """
     path = Path(path)
     try:
@@ -102,13 +119,20 @@ def read_jsonl(path: str | Path) -> tuple[list[dict], IntArray]:
     except OSError as e:
         raise InputError(f"cannot read {path}: {e}") from e
     lines = text.splitlines()
+    del text
     numbers = np.arange(1, len(lines) + 1, dtype=np.int64)
     if not all(map(str.strip, lines)):  # blank lines: skip them, keep the numbering
         keep = [i for i, s in enumerate(lines) if s.strip()]
         lines, numbers = [lines[i] for i in keep], numbers[keep]
+    rows = CHUNK_ROWS
+    for k in range(0, len(lines), rows):
+        yield _parse(lines[k : k + rows], numbers[k : k + rows], path), numbers[k : k + rows]
+
+
+def _parse(lines: list[str], numbers: IntArray, path: Path) -> list[dict]:
     objs = None
     if all(map(str.startswith, lines, repeat("{"))) and all(map(str.endswith, lines, repeat("}"))):
-        gc.disable()  # a million small dicts would wake the cycle collector many times
+        gc.disable()  # many small dicts would wake the cycle collector again and again
         try:  # "\n," so that no value can span two lines unnoticed
             objs = json.loads("[" + "\n,".join(lines) + "]")
         except json.JSONDecodeError:
@@ -117,7 +141,7 @@ def read_jsonl(path: str | Path) -> tuple[list[dict], IntArray]:
             gc.enable()
     if objs is None or len(objs) != len(lines) or not set(map(type, objs)) <= {dict}:
         objs = [_parse_line(s, n, path) for n, s in zip(numbers.tolist(), lines, strict=True)]
-    return objs, numbers
+    return objs
 
 
 def _parse_line(line: str, n: int, path: Path) -> dict:
@@ -176,27 +200,33 @@ def read_targets(path: str | Path) -> Targets:
 
 def read_truth(path: str | Path) -> Truth:
     """Read `truth.jsonl` (spec §5): t, target, lat, lon required; alt_m defaults to 0."""
-    objs, lines = read_jsonl(path)
-    name = str(path)
-    t = _times(objs, lines, name, "t")
-    codes: dict[str, int] = {}
-    raw = _column(objs, "target")
-    target = np.empty(len(objs), np.int64)
-    for i, v in enumerate(raw):
-        c = codes.get(v) if type(v) is str else None
-        if c is None:
-            if type(v) is not str or not v:
-                raise InputError(f"{name} line {lines[i]}: 'target' must be a non-empty string")
-            c = codes[v] = len(codes)
-        target[i] = c
+    name, codes, cache = str(path), {}, {}
+    cols: list[list[np.ndarray]] = [[], [], [], [], [], []]
+    for objs, lines in _chunks(path):
+        raw = _column(objs, "target")
+        target = np.empty(len(objs), np.int64)
+        for i, v in enumerate(raw):
+            c = codes.get(v) if type(v) is str else None
+            if c is None:
+                if type(v) is not str or not v:
+                    raise InputError(f"{name} line {lines[i]}: 'target' must be a non-empty string")
+                c = codes[v] = len(codes)
+            target[i] = c
+        chunk = (
+            _times(objs, lines, name, "t", cache),
+            target,
+            _numbers(objs, lines, name, "lat", -90.0, 90.0),
+            _numbers(objs, lines, name, "lon", -180.0, 180.0),
+            _numbers(objs, lines, name, "alt_m", default=0.0),
+            lines,
+        )
+        for col, part in zip(cols, chunk, strict=True):
+            col.append(part)
+    t, target, lat, lon, alt, line = (
+        _concat(c, d) for c, d in zip(cols, _TRUTH_DTYPES, strict=True)
+    )
     return Truth(
-        t_s=t,
-        target=target,
-        target_ids=list(codes),
-        lat_deg=_numbers(objs, lines, name, "lat", -90.0, 90.0),
-        lon_deg=_numbers(objs, lines, name, "lon", -180.0, 180.0),
-        alt_m=_numbers(objs, lines, name, "alt_m", default=0.0),
-        line=lines,
+        t_s=t, target=target, target_ids=list(codes), lat_deg=lat, lon_deg=lon, alt_m=alt, line=line
     )
 
 
@@ -225,24 +255,32 @@ def _alerts(objs: list[dict], lines: IntArray, name: str) -> Alerts:
 
 def read_tracks(path: str | Path) -> Tracks:
     """Read a run's `tracks.jsonl` (spec §4): t, track, status; lat, lon unless deleted."""
-    objs, lines = read_jsonl(path)
-    name = str(path)
-    status = _strings(objs, lines, name, "status", TRACK_STATUSES)
-    live = status != "deleted"
-    lat = np.full(len(objs), math.nan)
-    lon = np.full(len(objs), math.nan)
-    if live.any():
-        idx = np.flatnonzero(live)
-        sub = [objs[i] for i in idx]
-        lat[idx] = _numbers(sub, lines[idx], name, "lat", -90.0, 90.0)
-        lon[idx] = _numbers(sub, lines[idx], name, "lon", -180.0, 180.0)
-    return Tracks(
-        t_s=_times(objs, lines, name, "t"),
-        track=_strings(objs, lines, name, "track"),
-        status=status,
-        lat_deg=lat,
-        lon_deg=lon,
-    )
+    name, cache = str(path), {}
+    cols: list[list[np.ndarray]] = [[], [], [], [], []]
+    for objs, lines in _chunks(path):
+        status = _strings(objs, lines, name, "status", TRACK_STATUSES)
+        lat = np.full(len(objs), math.nan)
+        lon = np.full(len(objs), math.nan)
+        idx = np.flatnonzero(status != "deleted")
+        if idx.size:
+            live = [objs[i] for i in idx]
+            lat[idx] = _numbers(live, lines[idx], name, "lat", -90.0, 90.0)
+            lon[idx] = _numbers(live, lines[idx], name, "lon", -180.0, 180.0)
+        chunk = (
+            _times(objs, lines, name, "t", cache),
+            _strings(objs, lines, name, "track"),
+            status,
+            lat,
+            lon,
+        )
+        for col, part in zip(cols, chunk, strict=True):
+            col.append(part)
+    t, track, status, lat, lon = (_concat(c, d) for c, d in zip(cols, _TRACK_DTYPES, strict=True))
+    return Tracks(t_s=t, track=track, status=status, lat_deg=lat, lon_deg=lon)
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
 
 def _column(objs: list[dict], field: str) -> list:
@@ -259,10 +297,12 @@ def _time(value: object, where: str, field: str) -> float:
         raise InputError(f"{where}: '{field}' {e}") from e
 
 
-def _times(objs: list[dict], lines: IntArray, name: str, field: str) -> FloatArray:
+def _times(
+    objs: list[dict], lines: IntArray, name: str, field: str, cache: dict | None = None
+) -> FloatArray:
     """A required time column; ISO strings are parsed once each (files repeat them)."""
     out = np.empty(len(objs))
-    cache: dict[str, float] = {}
+    cache = {} if cache is None else cache
     for i, v in enumerate(_column(objs, field)):
         if type(v) is str:
             t = cache.get(v)

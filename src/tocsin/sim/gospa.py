@@ -90,77 +90,112 @@ def mean_gospa(
     comparable with `seconds` (sorted, unique); points at other seconds are
     ignored. Returns the means of the distance and of each part (metres) and of
     the missed and false counts, as `gospa` would give second by second.
+    """
+    return GospaSeries(seconds, truth_sec, truth_xy, est_sec, est_xy, c_m, p).mean()
+
+
+class GospaSeries:
+    """GOSPA second by second between truth and estimates, for `mean_gospa`.
 
     Vectorised: one KD-tree query finds every truth and estimate pair closer
     than c in the same second (the second is a third coordinate, spaced 4c
-    apart). A pair sharing no point with another pair is assigned as it is;
+    apart). `mean` may then be asked for subsets of the truth without a new
+    search. A pair sharing no point with another pair is assigned as it is;
     the others are assigned with `linear_sum_assignment`, one call a second.
     """
-    seconds = np.asarray(seconds, np.int64)
-    ti, txy = _at_seconds(seconds, truth_sec, truth_xy)
-    ei, exy = _at_seconds(seconds, est_sec, est_xy)
-    n_s = len(seconds)
-    pt, _, pd = _assign(ti, txy, ei, exy, c_m, p)
-    loc_p = np.bincount(ti[pt], weights=pd**p, minlength=n_s)
-    assigned = np.bincount(ti[pt], minlength=n_s)
-    missed = np.bincount(ti, minlength=n_s) - assigned
-    false = np.bincount(ei, minlength=n_s) - assigned
-    half = c_m**p / ALPHA
-    parts = {
-        "distance_m": (loc_p + half * (missed + false)) ** (1.0 / p),
-        "localisation_m": loc_p ** (1.0 / p),
-        "missed_m": (half * missed) ** (1.0 / p),
-        "false_m": (half * false) ** (1.0 / p),
-        "missed": missed,
-        "false": false,
-    }
-    return {k: float(v.mean()) if n_s else 0.0 for k, v in parts.items()}
+
+    def __init__(
+        self,
+        seconds: np.ndarray,
+        truth_sec: np.ndarray,
+        truth_xy: FloatArray,
+        est_sec: np.ndarray,
+        est_xy: FloatArray,
+        c_m: float = C_M,
+        p: float = P,
+    ) -> None:
+        self.seconds = np.asarray(seconds, np.int64)
+        self.c_m, self.p = float(c_m), float(p)
+        self._ti, t_keep = _at_seconds(self.seconds, truth_sec)
+        self._truth_index = np.flatnonzero(t_keep)  # kept truth row -> input row
+        self._ei, e_keep = _at_seconds(self.seconds, est_sec)
+        txy = np.asarray(truth_xy, float).reshape(-1, 2)[t_keep]
+        exy = np.asarray(est_xy, float).reshape(-1, 2)[e_keep]
+        self._pairs = _near_pairs(self._ti, txy, self._ei, exy, self.c_m)
+
+    def mean(self, truth_keep: np.ndarray | None = None) -> dict[str, float]:
+        """Means over the seconds, with only the truth rows where `truth_keep (N,)` is True."""
+        ti, (i, j, d) = self._ti, self._pairs
+        if truth_keep is not None:
+            keep = np.asarray(truth_keep, bool)[self._truth_index]
+            old_to_new = np.cumsum(keep) - 1
+            edge = keep[i]
+            ti, i, j, d = ti[keep], old_to_new[i[edge]], j[edge], d[edge]
+        n_s, c, p = len(self.seconds), self.c_m, self.p
+        pt, pd = _assign(ti, len(self._ei), i, j, d, c, p)
+        loc_p = np.bincount(ti[pt], weights=pd**p, minlength=n_s)
+        assigned = np.bincount(ti[pt], minlength=n_s)
+        missed = np.bincount(ti, minlength=n_s) - assigned
+        false = np.bincount(self._ei, minlength=n_s) - assigned
+        half = c**p / ALPHA
+        parts = {
+            "distance_m": (loc_p + half * (missed + false)) ** (1.0 / p),
+            "localisation_m": loc_p ** (1.0 / p),
+            "missed_m": (half * missed) ** (1.0 / p),
+            "false_m": (half * false) ** (1.0 / p),
+            "missed": missed,
+            "false": false,
+        }
+        return {k: float(v.mean()) if n_s else 0.0 for k, v in parts.items()}
 
 
-def _at_seconds(
-    seconds: np.ndarray, sec: np.ndarray, xy: FloatArray
-) -> tuple[np.ndarray, FloatArray]:
-    """Index into `seconds` of each point at one of them, and those points (K, 2)."""
+def _at_seconds(seconds: np.ndarray, sec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index into `seconds` of each point at one of them, and which points those are."""
     sec = np.asarray(sec, np.int64)
+    if len(seconds) == 0:
+        return np.zeros(0, np.int64), np.zeros(len(sec), bool)
     k = np.searchsorted(seconds, sec)
-    k_ok = np.minimum(k, max(len(seconds) - 1, 0))
-    keep = (k < len(seconds)) & (seconds[k_ok] == sec) if len(seconds) else np.zeros(len(sec), bool)
-    return k[keep], np.asarray(xy, float).reshape(-1, 2)[keep]
+    keep = (k < len(seconds)) & (seconds[np.minimum(k, len(seconds) - 1)] == sec)
+    return k[keep], keep
 
 
-def _assign(
-    ti: np.ndarray, txy: FloatArray, ei: np.ndarray, exy: FloatArray, c_m: float, p: float
+def _near_pairs(
+    ti: np.ndarray, txy: FloatArray, ei: np.ndarray, exy: FloatArray, c_m: float
 ) -> tuple[np.ndarray, np.ndarray, FloatArray]:
-    """Optimal GOSPA pairs (truth index, estimate index, distance) over all seconds at once."""
-    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    """(truth, estimate, distance) of every pair closer than c in the same second."""
     if len(ti) == 0 or len(ei) == 0:
-        return none
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     gap = 4.0 * c_m  # seconds this far apart in z never meet within c
     tree_t = cKDTree(np.c_[txy, ti * gap])
     tree_e = cKDTree(np.c_[exy, ei * gap])
     sdm = tree_t.sparse_distance_matrix(tree_e, c_m, output_type="ndarray")
     near = sdm["v"] < c_m
-    i, j, d = sdm["i"][near].astype(np.int64), sdm["j"][near].astype(np.int64), sdm["v"][near]
+    return sdm["i"][near].astype(np.int64), sdm["j"][near].astype(np.int64), sdm["v"][near]
+
+
+def _assign(
+    ti: np.ndarray, n_est: int, i: np.ndarray, j: np.ndarray, d: FloatArray, c_m: float, p: float
+) -> tuple[np.ndarray, FloatArray]:
+    """Optimal GOSPA pairs over all seconds at once: (truth index, distance) of each."""
     if i.size == 0:
-        return none
+        return np.zeros(0, np.int64), np.zeros(0)
     n = len(ti)
-    graph = coo_matrix((np.ones(i.size), (i, n + j)), shape=(n + len(ei),) * 2)
+    graph = coo_matrix((np.ones(i.size), (i, n + j)), shape=(n + n_est,) * 2)
     _, label = connected_components(graph, directed=False)
     comp = label[i]
-    size = np.bincount(comp)
-    single = size[comp] == 1  # a lone pair: assigned as it is
-    out_i, out_j, out_d = [i[single]], [j[single]], [d[single]]
+    single = np.bincount(comp)[comp] == 1  # a lone pair: assigned as it is
+    out_i, out_d = [i[single]], [d[single]]
     multi = np.flatnonzero(~single)  # the rest: one assignment per second
     multi = multi[np.argsort(ti[i[multi]], kind="stable")]
     bounds = np.flatnonzero(np.diff(ti[i[multi]])) + 1
     for edges in np.split(multi, bounds) if multi.size else []:
         rows, r = np.unique(i[edges], return_inverse=True)
-        cols, k = np.unique(j[edges], return_inverse=True)
-        cost = np.full((rows.size, cols.size), c_m**p)  # no edge: as bad as a miss and a false
+        _, k = np.unique(j[edges], return_inverse=True)
+        cost = np.full((rows.size, k.max() + 1), c_m**p)  # no edge: as bad as miss + false
         dist = np.full_like(cost, np.inf)
         dist[r, k] = d[edges]
         cost[r, k] = d[edges] ** p
         a, b = linear_sum_assignment(cost)
         ok = np.isfinite(dist[a, b])
-        out_i.append(rows[a[ok]]), out_j.append(cols[b[ok]]), out_d.append(dist[a[ok], b[ok]])
-    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_d)
+        out_i.append(rows[a[ok]]), out_d.append(dist[a[ok], b[ok]])
+    return np.concatenate(out_i), np.concatenate(out_d)

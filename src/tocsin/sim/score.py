@@ -26,7 +26,7 @@ from tocsin.sim.files import (
     read_tracks,
     read_truth,
 )
-from tocsin.sim.gospa import mean_gospa
+from tocsin.sim.gospa import GospaSeries
 from tocsin.sim.passes import WARNABLE_S, Passes, find_passes
 from tocsin.sim.policy import (
     HOLD_S,
@@ -297,9 +297,9 @@ def _gospa(scenario: Scenario, tracks: Tracks | None) -> dict:
     rx = scenario.targets.first_rx_s[scenario.truth_target]
     with np.errstate(invalid="ignore"):
         seen = scenario.truth.t_s >= rx  # NaN first_rx: never seen
-    for keys, mask in ((GOSPA_KEYS, slice(None)), (SEEN_KEYS, seen)):
-        g = mean_gospa(seconds, truth_sec[mask], truth_xy[mask], est_sec, est_xy)
-        out.update(zip(keys, g.values(), strict=True))
+    series = GospaSeries(seconds, truth_sec, truth_xy, est_sec, est_xy)
+    for keys, keep in ((GOSPA_KEYS, None), (SEEN_KEYS, seen)):
+        out.update(zip(keys, series.mean(keep).values(), strict=True))
     out["GOSPA_seconds"] = int(seconds.size)
     return out
 
