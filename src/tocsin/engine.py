@@ -29,6 +29,7 @@ class EngineSettings:
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     reach: ReachSettings = field(default_factory=ReachSettings)
     policy: AlertPolicy = field(default_factory=AlertPolicy)
+    assess_period_s: float = 2.0  # how often threats are reassessed when nothing new is confirmed
     status: str = "Exercise"  # CAP status: Exercise for drills, simulations and replays
     validate_cap: bool = False  # check every message against the CAP schema as it is made
 
@@ -77,6 +78,7 @@ class Engine:
         self._cap_seq = 0
         self._refs: dict[tuple[str, str], tuple[str, str, str]] = {}  # (zone, level) -> last CAP
         self._prev_t: float | None = None
+        self._last_assess = -np.inf
         self.counts = {"detections": 0, "tracks_confirmed": 0, "alert_changes": 0, "cap_messages": 0}
 
     def step(self, now_s: float, detections: Sequence[Detection]) -> StepResult:
@@ -87,7 +89,12 @@ class Engine:
         self.counts["detections"] += len(dets)
         events += tr.maintain(now_s)
         t_dec = max((d.rx_s for d in dets), default=now_s)
-        changes = self._assess_and_decide(t_dec)
+        changes: list[AlertChange] = []
+        if any(isinstance(e, TrackConfirmed) for e in events) or (
+            now_s - self._last_assess >= self.settings.assess_period_s
+        ):
+            changes = self._assess_and_decide(t_dec)
+            self._last_assess = now_s
         caps, cap_of = self._encode(changes)
         self._store(events, changes, caps, cap_of)
         self._prev_t = now_s
@@ -98,22 +105,20 @@ class Engine:
         return StepResult(now_s, rows, events, changes, caps, cap_of)
 
     def _assess_and_decide(self, t_s: float) -> list[AlertChange]:
-        tab = self.tracker.table
+        tab, pol = self.tracker.table, self.settings.policy
         live = tab.live()
         idx = live[tab.status[live] == CONFIRMED]
         x, P = self.tracker.predicted(idx, t_s)
         th = zone_threats(self.region.zones, x, P, self.settings.reach)
         zones, eta = th.earliest()
-        tracks: dict[int, tuple[str, ...]] = {}
-        if len(th.zone):
-            reach = self.settings.policy.warning_horizon_s + self.settings.policy.hysteresis_s
-            near = th.eta_s <= max(reach, self.settings.policy.advisory_horizon_s)
-            for z, k in zip(th.zone[near], th.track[near], strict=True):
-                tracks.setdefault(int(z), ())
-                name = tab.ids[idx[k]]
-                if name not in tracks[int(z)]:
-                    tracks[int(z)] += (name,)
-        return self.alerts.step(t_s, zones, eta, tracks, previous_t_s=self._prev_t)
+        reach = max(pol.warning_horizon_s + pol.hysteresis_s, pol.advisory_horizon_s)
+
+        def tracks_of(z: int) -> tuple[str, ...]:
+            a, b = np.searchsorted(th.zone, [z, z + 1])
+            ks = th.track[a:b][th.eta_s[a:b] <= reach]
+            return tuple(tab.ids[idx[k]] for k in sorted(set(ks.tolist())))
+
+        return self.alerts.step(t_s, zones, eta, tracks_of, previous_t_s=self._prev_t)
 
     def _encode(self, changes: list[AlertChange]) -> tuple[list[CapMessage], dict[int, str]]:
         groups: dict[tuple[float, str, str], list[int]] = {}

@@ -9,6 +9,7 @@ none stays under alert once the threat has gone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,12 +23,17 @@ class AlertPolicy:
     warning_horizon_s: float = 300.0
     advisory_horizon_s: float = 900.0
     hysteresis_s: float = 120.0
-    hold_s: float = 45.0
+    hold_s: float = 45.0  # a warning clears this long after the last threat within reach
+    advisory_hold_s: float = 120.0  # advisories sit at the edge of wide cones: hold longer
     update_min_interval_s: float = 60.0
-    update_eta_change_s: float = 60.0
+    update_eta_change_s: float = 60.0  # against the announced ETA counted down since,
+    update_eta_share: float = 0.25  # or this share of it, whichever is larger
 
     def horizon(self, level: str) -> float:
         return self.warning_horizon_s if level == "warning" else self.advisory_horizon_s
+
+    def hold(self, level: str) -> float:
+        return self.hold_s if level == "warning" else self.advisory_hold_s
 
 
 class LevelState:
@@ -56,13 +62,15 @@ class ZoneAlerts:
         t_s: float,
         zone: IntArray,
         eta_s: FloatArray,
-        tracks: dict[int, tuple[str, ...]],
+        tracks: Callable[[int], tuple[str, ...]],
         *,
         previous_t_s: float | None = None,
     ) -> list[AlertChange]:
-        """Changes at t_s given each threatened zone's earliest ETA (zone, eta_s unique zones).
+        """Changes at t_s given each threatened zone's earliest ETA (unique zones).
 
-        Clears that fell due since previous_t_s carry the instant they became due.
+        ``tracks(z)`` names the tracks behind zone z's threat; it is asked only
+        for zones that change. Clears that fell due since previous_t_s carry
+        the instant they became due.
         """
         p = self.policy
         out: list[AlertChange] = []
@@ -71,34 +79,30 @@ class ZoneAlerts:
             horizon = p.horizon(level)
             keep = eta_s <= horizon + p.hysteresis_s
             z_keep, eta_keep = zone[keep], eta_s[keep]
-            sustained = z_keep[st.active[z_keep]]
-            st.last_threat_s[sustained] = t_s
+            was_active = st.active[z_keep]
+            st.last_threat_s[z_keep[was_active]] = t_s
             # Clears: active zones with no threat within reach for hold_s.
-            due = st.last_threat_s + p.hold_s
+            due = st.last_threat_s + p.hold(level)
             for z in np.flatnonzero(st.active & (due <= t_s)):
                 st.active[z] = False
-                t_clear = (
-                    float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
-                )
+                t_clear = float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
                 out.append(self._change(t_clear, z, "clear", level, None, (), "time"))
-            # Onsets and updates.
-            for z, eta in zip(z_keep, eta_keep, strict=True):
-                if not st.active[z]:
-                    if eta > horizon:
-                        continue
-                    st.active[z], st.last_threat_s[z] = True, t_s
-                    event = "onset"
-                elif (
-                    abs(eta - st.last_eta_s[z]) >= p.update_eta_change_s
-                    and t_s - st.announced_s[z] >= p.update_min_interval_s
-                ):
-                    event = "update"
-                else:
-                    continue
-                st.last_eta_s[z], st.announced_s[z] = eta, t_s
-                out.append(
-                    self._change(t_s, z, event, level, float(eta), tracks.get(int(z), ()), "tracks")
-                )
+            onset = ~was_active & (eta_keep <= horizon)
+            # The announced ETA counts down; only a departure from that is news.
+            expected = np.maximum(st.last_eta_s[z_keep] - (t_s - st.announced_s[z_keep]), 0.0)
+            update = (
+                was_active
+                & (np.abs(eta_keep - expected) >= np.maximum(p.update_eta_change_s, p.update_eta_share * expected))
+                & (t_s - st.announced_s[z_keep] >= p.update_min_interval_s)
+            )
+            for mask, event in ((onset, "onset"), (update, "update")):
+                zs, etas = z_keep[mask], eta_keep[mask]
+                st.active[zs] = True
+                st.last_threat_s[zs] = t_s
+                st.last_eta_s[zs] = etas
+                st.announced_s[zs] = t_s
+                for z, eta in zip(zs, etas, strict=True):
+                    out.append(self._change(t_s, z, event, level, float(eta), tracks(int(z)), "tracks"))
         out.sort(key=lambda c: (c.t_s, c.level, c.event, c.zone))
         return out
 
