@@ -15,7 +15,7 @@ def test_eta_of_zones_on_the_path_is_distance_over_speed(belgorod):
     target = int(np.argmin(np.hypot(z.x_m, z.y_m)))  # the zone nearest the centre
     zx, zy = z.x_m[target], z.y_m[target]
     X, P = _track(zx - 30_000.0, zy, 50.0, 0.0)
-    s = ReachSettings(turn_allowance_deg=0.0, k_sigma=0.0, resolution_s=0.5)
+    s = ReachSettings(turn_allowance_deg=0.0, k_cross=0.0, k_along=0.0)
     th = zone_threats(z, X, P, s)
     zones, eta = th.earliest()
     got = eta[np.searchsorted(zones, target)]

@@ -1,10 +1,14 @@
 """Which zones each confirmed track may reach over the horizon, and when.
 
-A track's predicted ground path is its straight constant-velocity line; the
-place it may be at time τ ahead is a disc around that line whose radius grows
-with τ: the position and velocity uncertainty of the track (k sigma), plus a
-turn allowance (the drone may change heading by a few degrees unseen), plus
-D_hit. A zone's ETA is the first τ at which its centre lies in that disc.
+A track's predicted ground path is its straight constant-velocity line. For
+each zone near it, the closest approach splits the question in two:
+*where*: the zone is threatened when the path passes within D_hit of it plus
+a cross-track margin (k sigma of the track's cross-track error at that time,
+which grows with the velocity uncertainty, plus a turn allowance: the drone
+may change heading by a few degrees unseen); *when*: the ETA is the time the
+predicted position comes within D_hit of the zone, brought forward by k sigma
+of the along-track error. So the warning's extent follows the uncertainty
+while its timing follows the drone.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from tocsin.types import D_HIT_M, FloatArray, IntArray
 @dataclass(frozen=True, slots=True)
 class ReachSettings:
     horizon_s: float = 900.0
-    k_sigma: float = 2.0
+    k_cross: float = 1.5
+    k_along: float = 1.5
     sigma_cap_m: float = 6000.0  # a track this unsure has little to say about where it goes
-    turn_allowance_deg: float = 8.0
+    turn_allowance_deg: float = 3.0
     d_hit_m: float = D_HIT_M
-    resolution_s: float = 2.0  # ETAs are found to within this
+    min_speed_mps: float = 5.0  # slower tracks are treated as hovering where they are
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,49 +54,49 @@ class ZoneThreats:
 
 
 def zone_threats(zones: Zones, states: FloatArray, covs: FloatArray, s: ReachSettings) -> ZoneThreats:
-    """Threats of tracks with states (N, 6) and covariances (N, 6, 6) to the zones.
-
-    For one (track, zone) pair the distance to the predicted position falls
-    until the closest approach while the disc's radius only grows, so the gap
-    between them is monotone there and the first crossing is found by
-    bisection, for all pairs at once.
-    """
+    """Threats of tracks with states (N, 6) and covariances (N, 6, 6) to the zones."""
     n = len(states)
     if n == 0 or len(zones) == 0:
         empty = np.zeros(0, np.int64)
         return ZoneThreats(zone=empty, track=empty, eta_s=np.zeros(0))
     p, v = states[:, :2], states[:, 3:5]
     speed = np.hypot(v[:, 0], v[:, 1])
-    sp2 = 0.5 * (covs[:, 0, 0] + covs[:, 1, 1])
-    sv2 = 0.5 * (covs[:, 3, 3] + covs[:, 4, 4])
-    turn = math.tan(math.radians(s.turn_allowance_deg))
+    moving = speed >= s.min_speed_mps
+    u = np.where(moving[:, None], v / np.maximum(speed, 1e-9)[:, None], 0.0)  # along-track unit
+    nrm = np.c_[-u[:, 1], u[:, 0]]  # cross-track unit
     h = s.horizon_s
+    turn = math.tan(math.radians(s.turn_allowance_deg))
+    sig_p = np.sqrt(0.5 * (covs[:, 0, 0] + covs[:, 1, 1]))
+    reach_m = np.where(moving, speed * h, 0.0)
+    r_max = s.d_hit_m + s.k_cross * s.sigma_cap_m + turn * reach_m
+    mid = p + u * (0.5 * reach_m)[:, None]
+    trk, zn = zones.within(mid[:, 0], mid[:, 1], 0.5 * reach_m + r_max)
+    rel = np.c_[zones.x_m[zn], zones.y_m[zn]] - p[trk]
+    along = np.einsum("ij,ij->i", rel, u[trk])
+    cross = np.abs(np.einsum("ij,ij->i", rel, nrm[trk]))
+    dist = np.hypot(rel[:, 0], rel[:, 1])
+    spd = np.maximum(speed[trk], s.min_speed_mps)
+    t_ca = np.clip(along / spd, 0.0, h)
+    s_cross = _sigma_along(covs[trk], nrm[trk], t_ca, s.sigma_cap_m)
+    s_along = _sigma_along(covs[trk], u[trk], t_ca, s.sigma_cap_m)
+    here = dist <= s.d_hit_m + s.k_cross * sig_p[trk]
+    on_path = (
+        moving[trk]
+        & (along >= -s.d_hit_m)
+        & (cross <= s.d_hit_m + s.k_cross * s_cross + turn * spd * t_ca)
+    )
+    chord = np.sqrt(np.maximum(s.d_hit_m**2 - cross**2, 0.0))
+    eta = np.maximum((along - chord - s.k_along * s_along) / spd, 0.0)
+    eta = np.where(here, 0.0, eta)
+    hit = (here | on_path) & (eta <= h)
+    z, t, eta = zn[hit], trk[hit], eta[hit]
+    order = np.lexsort((t, eta, z))
+    return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order])
 
-    def gap(t_, z_, tau):
-        """Distance to the predicted position minus the disc's radius at tau."""
-        d = np.hypot(zones.x_m[z_] - p[t_, 0] - v[t_, 0] * tau, zones.y_m[z_] - p[t_, 1] - v[t_, 1] * tau)
-        spread = np.minimum(s.k_sigma * np.sqrt(sp2[t_] + sv2[t_] * tau * tau), s.sigma_cap_m)
-        return d - (s.d_hit_m + spread + turn * speed[t_] * tau)
 
-    r_max = s.d_hit_m + s.sigma_cap_m + turn * speed * h
-    half = 0.5 * speed * h
-    mid = p + v * (0.5 * h)
-    trk, zn = zones.within(mid[:, 0], mid[:, 1], half + r_max)
-    # Time of closest approach of each pair, within [0, horizon].
-    rel_x, rel_y = zones.x_m[zn] - p[trk, 0], zones.y_m[zn] - p[trk, 1]
-    v2 = np.maximum(speed[trk] ** 2, 1e-9)
-    t_ca = np.clip((rel_x * v[trk, 0] + rel_y * v[trk, 1]) / v2, 0.0, h)
-    g0, g_ca, g_h = gap(trk, zn, 0.0), gap(trk, zn, t_ca), gap(trk, zn, np.full(len(trk), h))
-    # Reached before or at closest approach (monotone there), or only after it.
-    lo = np.where(g_ca <= 0, 0.0, t_ca)
-    hi = np.where(g_ca <= 0, t_ca, h)
-    hit = (g0 <= 0) | (g_ca <= 0) | (g_h <= 0)
-    lo[g0 <= 0] = hi[g0 <= 0] = 0.0
-    trk, zn, lo, hi = trk[hit], zn[hit], lo[hit], hi[hit]
-    while len(hi) and np.max(hi - lo) > s.resolution_s:
-        mid_t = 0.5 * (lo + hi)
-        inside = gap(trk, zn, mid_t) <= 0
-        hi = np.where(inside, mid_t, hi)
-        lo = np.where(inside, lo, mid_t)
-    order = np.lexsort((trk, hi, zn))
-    return ZoneThreats(zone=zn[order], track=trk[order], eta_s=hi[order])
+def _sigma_along(covs: FloatArray, d: FloatArray, tau: FloatArray, cap_m: float) -> FloatArray:
+    """One-sigma error of the predicted position along unit vectors d (K, 2) at tau (K,)."""
+    pp = np.einsum("ki,kij,kj->k", d, covs[:, 0:2, 0:2], d)
+    pv = np.einsum("ki,kij,kj->k", d, covs[:, 0:2, 3:5], d)
+    vv = np.einsum("ki,kij,kj->k", d, covs[:, 3:5, 3:5], d)
+    return np.minimum(np.sqrt(np.maximum(pp + 2 * tau * pv + tau * tau * vv, 0.0)), cap_m)

@@ -29,7 +29,7 @@ _ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
 
 @dataclass(frozen=True, slots=True)
 class TrackerSettings:
-    q_h_m2ps3: float = 4.0  # horizontal acceleration noise: gentle turns of a cruising drone
+    q_h_m2ps3: float = 1.0  # horizontal acceleration noise: cruising drones fly straight legs
     q_v_m2ps3: float = 0.5
     confirm_window_s: float = 60.0
     confirm_score: float = 3.0
