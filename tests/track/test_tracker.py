@@ -90,11 +90,19 @@ def test_late_record_does_not_move_a_track_backwards():
 
 
 def test_silent_track_is_deleted_sooner_in_radar_cover():
-    tr = MultiSensorTracker(SENSORS)
-    run_straight(tr, n_scans=10)
-    assert tr.maintain(1036.0 + 20.0) == []
-    gone = tr.maintain(1036.0 + 31.0)
-    assert [g.track for g in gone] == ["T1"] and gone[0].was_confirmed
+    limits = {}
+    for name, sensors, start in (("radar", SENSORS, (10_000.0, 5_000.0)),
+                                 ("none", {"R9": Sensor(id="R9", kind="radar", x_m=1e6, y_m=0.0,
+                                                        range_max_m=40_000.0)}, (10_000.0, 5_000.0))):
+        tr = MultiSensorTracker(sensors)
+        run_straight(tr, n_scans=10, start=start, v=(-10.0, 0.0))
+        t = 1036.0
+        while not tr.maintain(t):
+            t += 5.0
+        limits[name] = t - 1036.0
+    s = MultiSensorTracker(SENSORS).settings
+    assert abs(limits["radar"] - s.silence_radar_cover_s) <= 5.0
+    assert abs(limits["none"] - s.silence_uncovered_s) <= 5.0
 
 
 def test_two_acoustic_bearings_start_a_track_where_they_cross():

@@ -39,11 +39,12 @@ class TrackerSettings:
     # confirmed ones by whether sensors cover where the drone should now be.
     silence_tentative_s: dict = field(default_factory=lambda: {
         "radar": 20.0, "position": 60.0, "acoustic": 45.0, "sighting": 300.0})
-    silence_radar_cover_s: float = 30.0
-    silence_acoustic_cover_s: float = 60.0
-    silence_uncovered_s: float = 180.0
+    # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
+    silence_radar_cover_s: float = 120.0
+    silence_acoustic_cover_s: float = 180.0
+    silence_uncovered_s: float = 600.0
     radar_cover_share: float = 0.85  # of range_max, where detection is still likely
-    max_sigma_m: float = 6000.0
+    max_sigma_m: float = 10000.0
     sound_mps: float = SPEED_OF_SOUND_MPS
 
 
