@@ -28,11 +28,21 @@ def square_region_doc(lat0=50.0, lon0=36.0, half_deg=0.2, settlements=()):
         [lon0 - half_deg, lat0 + half_deg],
         [lon0 - half_deg, lat0 - half_deg],
     ]
-    feats = [{"type": "Feature", "properties": {"name": "Square"},
-              "geometry": {"type": "Polygon", "coordinates": [ring]}}]
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"name": "Square"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+    ]
     for name, lat, lon, pop in settlements:
-        feats.append({"type": "Feature", "properties": {"name": name, "population": pop},
-                      "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"name": name, "population": pop},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 

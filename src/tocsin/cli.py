@@ -29,7 +29,10 @@ def fail(e: Exception) -> typer.Exit:
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details.")):
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @app.command()
@@ -46,8 +49,12 @@ def regions(
         for name in builtin_names():
             r = load_region(name, zone_res)
             table.add_row(
-                name, r.title, f"{r.area_km2:,.0f}", f"{len(r.zones):,}",
-                f"{len(r.settlements):,}", f"{r.population:,}",
+                name,
+                r.title,
+                f"{r.area_km2:,.0f}",
+                f"{len(r.zones):,}",
+                f"{len(r.settlements):,}",
+                f"{r.population:,}",
             )
     except TocsinError as e:
         raise fail(e) from e
@@ -215,7 +222,9 @@ def replay(
     detections: Path = typer.Option(..., "--detections", help="Detection stream (JSON Lines)."),
     out: Path = typer.Option(..., "--out", help="Run directory to write."),
     zone_res: int = typer.Option(7, "--zone-res", help="H3 resolution of alert zones."),
-    validate: bool = typer.Option(False, "--validate-cap", help="Check every CAP message against the schema."),
+    validate: bool = typer.Option(
+        False, "--validate-cap", help="Check every CAP message against the schema."
+    ),
 ) -> None:
     """Run the engine over a detection file with the records' own clock (spec §4)."""
     from dataclasses import replace
@@ -244,8 +253,12 @@ def _progress(label: str):
     @contextmanager
     def bar():
         with Progress(
-            TextColumn(f"[bold]{label}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), console=err_console, transient=True,
+            TextColumn(f"[bold]{label}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
         ) as p:
             task = p.add_task(label, total=1.0)
             yield lambda share: p.update(task, completed=share)
@@ -266,30 +279,46 @@ def _print_summary(summary: dict, out: Path) -> None:
 
 @app.command()
 def demo(
-    out: Path = typer.Option(Path("runs/demo"), "--out", help="Where to write scenarios, runs and maps."),
+    out: Path = typer.Option(
+        Path("runs/demo"), "--out", help="Where to write scenarios, runs and maps."
+    ),
     seed: int = typer.Option(1, "--seed", help="Seed of the simulated night."),
-    duration_min: float = typer.Option(60.0, "--duration-min", help="Minutes of the night to simulate."),
+    duration_min: float = typer.Option(
+        60.0, "--duration-min", help="Minutes of the night to simulate."
+    ),
 ) -> None:
     """A simulated typical night over each built-in region, end to end, as a drill."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tocsin.demo import DEMO_REGIONS, run_demo
 
-    console.print("[bold]Tocsin demo[/]: a simulated night over "
-                  f"{', '.join(DEMO_REGIONS)} (a drill: every message is marked Exercise)")
+    console.print(
+        "[bold]Tocsin demo[/]: a simulated night over "
+        f"{', '.join(DEMO_REGIONS)} (a drill: every message is marked Exercise)"
+    )
     try:
-        with Progress(TextColumn("{task.description:>10}"), BarColumn(),
-                      TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                      console=console) as bar:
+        with Progress(
+            TextColumn("{task.description:>10}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
             tasks = {r: bar.add_task(r, total=1.0) for r in DEMO_REGIONS}
-            results = run_demo(out, seed, duration_min,
-                               progress=lambda r, share: bar.update(tasks[r], completed=share))
+            results = run_demo(
+                out,
+                seed,
+                duration_min,
+                progress=lambda r, share: bar.update(tasks[r], completed=share),
+            )
     except (TocsinError, OSError) as e:
         raise fail(e) from e
     for res in results:
         _print_demo_region(res)
-    console.print(f"\nEverything is under [bold]{out}/[/]: per region scenario/, run/ "
-                  "(alerts.jsonl, tracks.jsonl, cap/, events.sqlite, summary.json) and map.png.")
+    console.print(
+        f"\nEverything is under [bold]{out}/[/]: per region scenario/, run/ "
+        "(alerts.jsonl, tracks.jsonl, cap/, events.sqlite, summary.json) and map.png."
+    )
 
 
 def _print_demo_region(res: dict) -> None:
@@ -307,15 +336,27 @@ def _print_demo_region(res: dict) -> None:
         t.add_column(col, justify="left" if col == "settlement" else "right")
     for row in res["settlements"]:
         lead = "[red]not warned[/]" if row["lead_s"] is None else f"{row['lead_s'] / 60:.1f} min"
-        t.add_row(row["settlement"], f"{row['population']:,}", str(row["passes"]),
-                  row["first_threat"][11:19], lead)
+        t.add_row(
+            row["settlement"],
+            f"{row['population']:,}",
+            str(row["passes"]),
+            row["first_threat"][11:19],
+            lead,
+        )
     console.print(t)
     m = Table(title="Warning quality (spec §6)")
     m.add_column("metric")
     for col in ("Tocsin", "oracle", "region-wide"):
         m.add_column(col, justify="right")
-    for key in ("POD", "POD_any", "lead_median_s", "overwarn", "overwarn_pop",
-                "false_zone_share", "stale_clear_s"):
+    for key in (
+        "POD",
+        "POD_any",
+        "lead_median_s",
+        "overwarn",
+        "overwarn_pop",
+        "false_zone_share",
+        "stale_clear_s",
+    ):
         m.add_row(key, *(_score_cell(d.get(key)) for d in (sc, ref["oracle"], ref["region_wide"])))
     console.print(m)
     console.print(f"map: {res['map']}")

@@ -38,17 +38,27 @@ def run_region(name: str, out_root: Path, seed: int, duration_min: float, queue=
     scn = simulate(name, settings, progress=lambda _stage, share: tell(0.05 * share))
     write_scenario(scn, base / "scenario")
     tell(0.1)
-    summary = replay(scn.region, base / "scenario" / "sensors.json",
-                     base / "scenario" / "detections.jsonl", base / "run",
-                     progress=lambda share: tell(0.1 + 0.75 * share))
+    summary = replay(
+        scn.region,
+        base / "scenario" / "sensors.json",
+        base / "scenario" / "detections.jsonl",
+        base / "run",
+        progress=lambda share: tell(0.1 + 0.75 * share),
+    )
     scenario = load_scenario(base / "scenario")
     alerts = read_alerts(base / "run" / "alerts.jsonl")
     scores = score_alerts(scenario, alerts, read_tracks(base / "run" / "tracks.jsonl"))
     scores["reference"] = reference_scores(scenario)
     tell(0.95)
     end_s = parse_time(scores["scenario_end"])
-    png = draw_night(scn.region, base / "scenario", base / "run", base / "map.png", end_s,
-                     f"{scn.region.title}: simulated night (drill), seed {seed}")
+    png = draw_night(
+        scn.region,
+        base / "scenario",
+        base / "run",
+        base / "map.png",
+        end_s,
+        f"{scn.region.title}: simulated night (drill), seed {seed}",
+    )
     tell(1.0)
     return {
         "region": name,
@@ -91,18 +101,26 @@ def settlement_leads(scenario, alerts_path: Path, min_population: int = 5000) ->
                 onset = None
             elif onset is None:
                 onset = t
-        rows.append({
-            "settlement": str(s.names[k]),
-            "population": int(s.population[k]),
-            "passes": int(mine.sum()),
-            "first_threat": format_time(t_in),
-            "lead_s": None if onset is None else round(t_in - onset, 1),
-        })
+        rows.append(
+            {
+                "settlement": str(s.names[k]),
+                "population": int(s.population[k]),
+                "passes": int(mine.sum()),
+                "first_threat": format_time(t_in),
+                "lead_s": None if onset is None else round(t_in - onset, 1),
+            }
+        )
     return rows
 
 
-def run_demo(out_root: Path, seed: int = 1, duration_min: float = 60.0, progress=None,
-             regions: tuple[str, ...] = DEMO_REGIONS, workers: int = 2) -> list[dict]:
+def run_demo(
+    out_root: Path,
+    seed: int = 1,
+    duration_min: float = 60.0,
+    progress=None,
+    regions: tuple[str, ...] = DEMO_REGIONS,
+    workers: int = 2,
+) -> list[dict]:
     """Every demo region, in parallel; progress(region, share) is called as they go."""
     out_root.mkdir(parents=True, exist_ok=True)
     ctx = mp.get_context("spawn")

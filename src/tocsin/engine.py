@@ -79,7 +79,12 @@ class Engine:
         self._refs: dict[tuple[str, str], tuple[str, str, str]] = {}  # (zone, level) -> last CAP
         self._prev_t: float | None = None
         self._last_assess = -np.inf
-        self.counts = {"detections": 0, "tracks_confirmed": 0, "alert_changes": 0, "cap_messages": 0}
+        self.counts = {
+            "detections": 0,
+            "tracks_confirmed": 0,
+            "alert_changes": 0,
+            "cap_messages": 0,
+        }
 
     def step(self, now_s: float, detections: Sequence[Detection]) -> StepResult:
         """Process the detections that arrived up to now_s; decide; store; report."""
@@ -129,11 +134,17 @@ class Engine:
             group = [changes[i] for i in members]
             refs = []
             if event != "onset":
-                refs = sorted({self._refs[(c.zone, level)] for c in group if (c.zone, level) in self._refs})
+                refs = sorted(
+                    {self._refs[(c.zone, level)] for c in group if (c.zone, level) in self._refs}
+                )
             self._cap_seq += 1
             msg = changes_to_cap(
-                group, seq=self._cap_seq, region=self.region, settings=self.cap_settings,
-                references=refs, status=self.settings.status,
+                group,
+                seq=self._cap_seq,
+                region=self.region,
+                settings=self.cap_settings,
+                references=refs,
+                status=self.settings.status,
             )
             if self.settings.validate_cap:
                 validate_cap(msg.xml)
@@ -153,18 +164,39 @@ class Engine:
         items = []
         for e in events:
             if isinstance(e, TrackConfirmed):
-                items.append(("track_confirmed", e.t_s, {"track": e.track, "sensors": list(e.sensors)}))
+                items.append(
+                    ("track_confirmed", e.t_s, {"track": e.track, "sensors": list(e.sensors)})
+                )
             else:
                 items.append(("track_deleted", e.t_s, {"track": e.track, "reason": e.reason}))
         for i, c in enumerate(changes):
-            items.append(("alert_decided", c.t_s, {
-                "zone": c.zone, "event": c.event, "level": c.level, "eta_s": c.eta_s,
-                "tracks": list(c.tracks), "cause": c.cause, "cap": cap_of.get(i),
-            }))
+            items.append(
+                (
+                    "alert_decided",
+                    c.t_s,
+                    {
+                        "zone": c.zone,
+                        "event": c.event,
+                        "level": c.level,
+                        "eta_s": c.eta_s,
+                        "tracks": list(c.tracks),
+                        "cause": c.cause,
+                        "cap": cap_of.get(i),
+                    },
+                )
+            )
         for m in caps:
-            items.append(("cap_issued", changes[0].t_s if changes else 0.0, {
-                "identifier": m.identifier, "seq": m.seq, "xml": m.xml.decode("utf-8"),
-            }))
+            items.append(
+                (
+                    "cap_issued",
+                    changes[0].t_s if changes else 0.0,
+                    {
+                        "identifier": m.identifier,
+                        "seq": m.seq,
+                        "xml": m.xml.decode("utf-8"),
+                    },
+                )
+            )
         if items:
             self.log.append_many(items)
         if changes:

@@ -54,8 +54,13 @@ def replay(
                 good.append(out)
                 items.append(("record_taken", out.rx_s, {"seq": seq, "line": _text(raw)}))
             else:
-                items.append(("record_rejected", 0.0, {
-                    "seq": seq, "reason": out.reason, "message": out.message}))
+                items.append(
+                    (
+                        "record_rejected",
+                        0.0,
+                        {"seq": seq, "reason": out.reason, "message": out.message},
+                    )
+                )
         log.append_many(items)
     good.sort(key=lambda d: (d.rx_s, d.seq))
     cap = CapSettings(sender=settings.sender, region_id=region.name)

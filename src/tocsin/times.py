@@ -33,7 +33,9 @@ def parse_time(value: object) -> float:
             raise ValueError(f"time has no zone offset: {value!r}")
         t = dt.timestamp()
     else:
-        raise ValueError(f"a time must be an ISO 8601 string or a number, not {type(value).__name__}")
+        raise ValueError(
+            f"a time must be an ISO 8601 string or a number, not {type(value).__name__}"
+        )
     if not math.isfinite(t):
         raise ValueError(f"time is not finite: {value!r}")
     return t

@@ -9,8 +9,13 @@ def run(alerts, seq):
     out = []
     prev = None
     for t, zone, eta in seq:
-        out += alerts.step(float(t), np.array(zone, np.int64), np.array(eta, float),
-                           lambda z: ("T1",), previous_t_s=prev)
+        out += alerts.step(
+            float(t),
+            np.array(zone, np.int64),
+            np.array(eta, float),
+            lambda z: ("T1",),
+            previous_t_s=prev,
+        )
         prev = float(t)
     return out
 
@@ -32,11 +37,21 @@ def test_warning_onset_hold_and_clear_without_flicker():
 def test_updates_are_rate_limited_and_carry_the_new_eta():
     a = ZoneAlerts(IDS, AlertPolicy(update_min_interval_s=60.0, update_eta_change_s=60.0))
     # Counting down as announced is no news; a departure from it is, at most once a minute.
-    seq = [(0, [1], [250.0]), (5, [1], [100.0]), (70, [1], [20.0]), (80, [1], [0.0]),
-           (100, [1], [150.0]), (140, [1], [150.0]), (150, [1], [140.0])]
+    seq = [
+        (0, [1], [250.0]),
+        (5, [1], [100.0]),
+        (70, [1], [20.0]),
+        (80, [1], [0.0]),
+        (100, [1], [150.0]),
+        (140, [1], [150.0]),
+        (150, [1], [140.0]),
+    ]
     changes = [c for c in run(a, seq) if c.level == "warning"]
     assert [(c.event, c.t_s, c.eta_s) for c in changes] == [
-        ("onset", 0.0, 250.0), ("update", 70.0, 20.0), ("update", 140.0, 150.0)]
+        ("onset", 0.0, 250.0),
+        ("update", 70.0, 20.0),
+        ("update", 140.0, 150.0),
+    ]
     assert changes[0].tracks == ("T1",) and changes[0].zone == "b"
 
 

@@ -20,9 +20,20 @@ runner = CliRunner()
 
 
 def _replay(scn: Path, detections: Path, out: Path) -> dict:
-    res = runner.invoke(app, [
-        "replay", "--region", str(scn / "region.geojson"), "--sensors", str(scn / "sensors.json"),
-        "--detections", str(detections), "--out", str(out)])
+    res = runner.invoke(
+        app,
+        [
+            "replay",
+            "--region",
+            str(scn / "region.geojson"),
+            "--sensors",
+            str(scn / "sensors.json"),
+            "--detections",
+            str(detections),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     return json.loads((out / "summary.json").read_text())
 
@@ -87,8 +98,10 @@ JUNK = [
     (b'{"t": 1795554000, "sensor": "R1", "azimuth_deg": 10}', "missing_field"),
     (b'{"t": 1795554000, "sensor": "R1", "range_m": 100, "azimuth_deg": 400}', "out_of_range"),
     (b'{"t": 1795554000, "sensor": "R1", "range_m": NaN, "azimuth_deg": 10}', "not_finite"),
-    (b'{"t": 1795554000, "sensor": "R1", "kind": "acoustic", "range_m": 9, "azimuth_deg": 1}',
-     "kind_mismatch"),
+    (
+        b'{"t": 1795554000, "sensor": "R1", "kind": "acoustic", "range_m": 9, "azimuth_deg": 1}',
+        "kind_mismatch",
+    ),
     (bytes(range(256)).replace(b"\n", b""), "bad_encoding"),
 ]
 

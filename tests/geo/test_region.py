@@ -11,10 +11,13 @@ def test_builtin_regions_are_listed():
     assert {"belgorod", "smolensk"} <= set(builtin_names())
 
 
-@pytest.mark.parametrize("name,km2,city", [("belgorod", 27_100, "Belgorod"), ("smolensk", 49_800, "Smolensk")])
+@pytest.mark.parametrize(
+    "name,km2,city", [("belgorod", 27_100, "Belgorod"), ("smolensk", 49_800, "Smolensk")]
+)
 def test_builtin_region_area_zones_population(request, name, km2, city):
     r = request.getfixturevalue(name)
-    # Official areas: Belgorod Oblast 27,134 km², Smolensk Oblast 49,779 km²; Natural Earth is coarser.
+    # Official areas: Belgorod Oblast 27,134 km², Smolensk Oblast 49,779 km²;
+    # Natural Earth boundaries are coarser.
     assert r.area_km2 == pytest.approx(km2, rel=0.05)
     # Zones (about 5 km² each at resolution 7) tile the area.
     assert r.zones.area_km2().sum() == pytest.approx(r.area_km2, rel=0.02)
@@ -69,11 +72,24 @@ def test_bad_region_files_name_the_problem(tmp_path):
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
     with pytest.raises(GeoError, match="no Polygon"):
         load_region(bad)
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "X"},
-         "geometry": {"type": "Polygon", "coordinates": [[[36, 50], [36.2, 50], [36.2, 50.2], [36, 50]]]}},
-        {"type": "Feature", "properties": {"name": "Town", "population": "many"},
-         "geometry": {"type": "Point", "coordinates": [36.1, 50.05]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "X"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[36, 50], [36.2, 50], [36.2, 50.2], [36, 50]]],
+                },
+            },
+            {
+                "type": "Feature",
+                "properties": {"name": "Town", "population": "many"},
+                "geometry": {"type": "Point", "coordinates": [36.1, 50.05]},
+            },
+        ],
+    }
     bad.write_text(json.dumps(doc))
     with pytest.raises(GeoError, match=r"feature 1 \(Town\): 'population'"):
         load_region(bad)

@@ -16,12 +16,22 @@ SENSORS = {
 
 
 def plot(seq, t, x, y, sensor="R1", sigma=50.0, kind="radar", **kw):
-    return Detection(seq=seq, sensor=sensor, kind=kind, t_s=t, rx_s=t + kw.pop("delay", 0.5),
-                     x_m=x, y_m=y, cov_xy=(sigma**2, 0.0, sigma**2), **kw)
+    return Detection(
+        seq=seq,
+        sensor=sensor,
+        kind=kind,
+        t_s=t,
+        rx_s=t + kw.pop("delay", 0.5),
+        x_m=x,
+        y_m=y,
+        cov_xy=(sigma**2, 0.0, sigma**2),
+        **kw,
+    )
 
 
-def run_straight(tracker, n_scans=10, period=4.0, noise=0.0, seed=0, start=(10_000.0, 5_000.0),
-                 v=(-40.0, 25.0)):
+def run_straight(
+    tracker, n_scans=10, period=4.0, noise=0.0, seed=0, start=(10_000.0, 5_000.0), v=(-40.0, 25.0)
+):
     rng = np.random.default_rng(seed)
     confirmed = []
     for k in range(n_scans):
@@ -47,7 +57,10 @@ def test_two_tracks_confirm_and_stay_apart():
     tr = MultiSensorTracker(SENSORS)
     for k in range(10):
         t = 1000.0 + 4.0 * k
-        dets = [plot(2 * k, t, 10_000 + 45 * 4 * k, 0.0), plot(2 * k + 1, t, 10_000 + 45 * 4 * k, 1500.0)]
+        dets = [
+            plot(2 * k, t, 10_000 + 45 * 4 * k, 0.0),
+            plot(2 * k + 1, t, 10_000 + 45 * 4 * k, 1500.0),
+        ]
         tr.process(dets)
     assert tr.n_confirmed == 2
     x, _ = tr.predicted(tr.table.live(), 1036.0)
@@ -59,8 +72,17 @@ def test_permuting_plots_within_a_batch_changes_nothing():
     scans = []
     for k in range(8):
         t = 1000.0 + 4.0 * k
-        scans.append([plot(10 * k + j, t, 5000.0 * j + 45 * 4 * k + rng.normal(0, 30),
-                           2000.0 * j + rng.normal(0, 30)) for j in range(4)])
+        scans.append(
+            [
+                plot(
+                    10 * k + j,
+                    t,
+                    5000.0 * j + 45 * 4 * k + rng.normal(0, 30),
+                    2000.0 * j + rng.normal(0, 30),
+                )
+                for j in range(4)
+            ]
+        )
     results = []
     for perm in itertools.islice(itertools.permutations(range(4)), 0, 24, 5):
         tr = MultiSensorTracker(SENSORS)
@@ -74,8 +96,20 @@ def test_permuting_plots_within_a_batch_changes_nothing():
 def test_sightings_alone_never_confirm():
     tr = MultiSensorTracker(SENSORS)
     for k in range(20):
-        tr.process([plot(k, 1000.0 + 10 * k, 30_000.0, 30_000.0 + 400 * k, sensor="public",
-                         kind="sighting", sigma=1500.0, delay=60.0)])
+        tr.process(
+            [
+                plot(
+                    k,
+                    1000.0 + 10 * k,
+                    30_000.0,
+                    30_000.0 + 400 * k,
+                    sensor="public",
+                    kind="sighting",
+                    sigma=1500.0,
+                    delay=60.0,
+                )
+            ]
+        )
     assert tr.n_confirmed == 0 and (tr.table.status[: tr.table.n] == TENTATIVE).all()
 
 
@@ -84,16 +118,33 @@ def test_late_record_does_not_move_a_track_backwards():
     run_straight(tr, n_scans=10)
     before = tr.table.states[0].copy()
     # A sighting of the same drone made 120 s ago arrives now.
-    tr.process([plot(99, 1036.0 - 120.0, 10_000 - 40 * (36 - 120), 5_000 + 25 * (36 - 120),
-                     sensor="public", kind="sighting", sigma=1500.0, delay=120.0)])
+    tr.process(
+        [
+            plot(
+                99,
+                1036.0 - 120.0,
+                10_000 - 40 * (36 - 120),
+                5_000 + 25 * (36 - 120),
+                sensor="public",
+                kind="sighting",
+                sigma=1500.0,
+                delay=120.0,
+            )
+        ]
+    )
     assert np.array_equal(tr.table.states[0], before)
 
 
 def test_silent_track_is_deleted_sooner_in_radar_cover():
     limits = {}
-    for name, sensors, start in (("radar", SENSORS, (10_000.0, 5_000.0)),
-                                 ("none", {"R9": Sensor(id="R9", kind="radar", x_m=1e6, y_m=0.0,
-                                                        range_max_m=40_000.0)}, (10_000.0, 5_000.0))):
+    for name, sensors, start in (
+        ("radar", SENSORS, (10_000.0, 5_000.0)),
+        (
+            "none",
+            {"R9": Sensor(id="R9", kind="radar", x_m=1e6, y_m=0.0, range_max_m=40_000.0)},
+            (10_000.0, 5_000.0),
+        ),
+    ):
         tr = MultiSensorTracker(sensors)
         run_straight(tr, n_scans=10, start=start, v=(-10.0, 0.0))
         t = 1036.0
@@ -111,10 +162,22 @@ def test_two_acoustic_bearings_start_a_track_where_they_cross():
     dets = []
     for seq, (sid, node) in enumerate((("A1", (20_000.0, 0.0)), ("A2", (22_000.0, 0.0)))):
         b = np.degrees(np.arctan2(target[0] - node[0], target[1] - node[1])) % 360
-        dets.append(Detection(seq=seq, sensor=sid, kind="acoustic", t_s=1000.0, rx_s=1002.0,
-                              x_m=node[0], y_m=node[1], cov_xy=(2.25e6, 0.0, 2.25e6),
-                              bearing_deg=b, bearing_grid_deg=b, sigma_bearing_deg=5.0,
-                              range_max_m=3000.0))
+        dets.append(
+            Detection(
+                seq=seq,
+                sensor=sid,
+                kind="acoustic",
+                t_s=1000.0,
+                rx_s=1002.0,
+                x_m=node[0],
+                y_m=node[1],
+                cov_xy=(2.25e6, 0.0, 2.25e6),
+                bearing_deg=b,
+                bearing_grid_deg=b,
+                sigma_bearing_deg=5.0,
+                range_max_m=3000.0,
+            )
+        )
     tr.process(dets)
     assert tr.table.n == 1
     assert np.hypot(*(tr.table.states[0, :2] - target)) == pytest.approx(0.0, abs=1.0)

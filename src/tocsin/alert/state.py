@@ -85,14 +85,19 @@ class ZoneAlerts:
             due = st.last_threat_s + p.hold(level)
             for z in np.flatnonzero(st.active & (due <= t_s)):
                 st.active[z] = False
-                t_clear = float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
+                t_clear = (
+                    float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
+                )
                 out.append(self._change(t_clear, z, "clear", level, None, (), "time"))
             onset = ~was_active & (eta_keep <= horizon)
             # The announced ETA counts down; only a departure from that is news.
             expected = np.maximum(st.last_eta_s[z_keep] - (t_s - st.announced_s[z_keep]), 0.0)
             update = (
                 was_active
-                & (np.abs(eta_keep - expected) >= np.maximum(p.update_eta_change_s, p.update_eta_share * expected))
+                & (
+                    np.abs(eta_keep - expected)
+                    >= np.maximum(p.update_eta_change_s, p.update_eta_share * expected)
+                )
                 & (t_s - st.announced_s[z_keep] >= p.update_min_interval_s)
             )
             for mask, event in ((onset, "onset"), (update, "update")):
@@ -102,7 +107,9 @@ class ZoneAlerts:
                 st.last_eta_s[zs] = etas
                 st.announced_s[zs] = t_s
                 for z, eta in zip(zs, etas, strict=True):
-                    out.append(self._change(t_s, z, event, level, float(eta), tracks(int(z)), "tracks"))
+                    out.append(
+                        self._change(t_s, z, event, level, float(eta), tracks(int(z)), "tracks")
+                    )
         out.sort(key=lambda c: (c.t_s, c.level, c.event, c.zone))
         return out
 

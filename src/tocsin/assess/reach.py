@@ -53,7 +53,9 @@ class ZoneThreats:
         return self.zone[first], self.eta_s[first]
 
 
-def zone_threats(zones: Zones, states: FloatArray, covs: FloatArray, s: ReachSettings) -> ZoneThreats:
+def zone_threats(
+    zones: Zones, states: FloatArray, covs: FloatArray, s: ReachSettings
+) -> ZoneThreats:
     """Threats of tracks with states (N, 6) and covariances (N, 6, 6) to the zones."""
     n = len(states)
     if n == 0 or len(zones) == 0:

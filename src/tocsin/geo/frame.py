@@ -65,15 +65,18 @@ class LocalFrame:
         """(lat_deg, lon_deg) at a true azimuth and ground distance from points (geodesic)."""
         lat = np.broadcast_to(np.asarray(lat_deg, float), np.shape(azimuth_deg))
         lon = np.broadcast_to(np.asarray(lon_deg, float), np.shape(azimuth_deg))
-        lon2, lat2, _ = self._geod.fwd(lon, lat, np.asarray(azimuth_deg, float),
-                                       np.asarray(ground_range_m, float))
+        lon2, lat2, _ = self._geod.fwd(
+            lon, lat, np.asarray(azimuth_deg, float), np.asarray(ground_range_m, float)
+        )
         return np.asarray(lat2, float), np.asarray(lon2, float)
 
     def latlng_to_polar(self, lat_deg, lon_deg, lat2_deg, lon2_deg):
         """True azimuth (deg, [0, 360)) and ground distance (m) from points to points."""
         az, _, d = self._geod.inv(
-            np.asarray(lon_deg, float), np.asarray(lat_deg, float),
-            np.asarray(lon2_deg, float), np.asarray(lat2_deg, float),
+            np.asarray(lon_deg, float),
+            np.asarray(lat_deg, float),
+            np.asarray(lon2_deg, float),
+            np.asarray(lat2_deg, float),
         )
         return np.mod(np.asarray(az, float), 360.0), np.asarray(d, float)
 

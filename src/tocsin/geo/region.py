@@ -52,7 +52,9 @@ class Region:
 
     def contains(self, lat_deg, lon_deg) -> BoolArray:
         """Whether each point lies inside the protected area."""
-        return shapely.contains_xy(self.area, np.asarray(lon_deg, float), np.asarray(lat_deg, float))
+        return shapely.contains_xy(
+            self.area, np.asarray(lon_deg, float), np.asarray(lat_deg, float)
+        )
 
     @property
     def population(self) -> int:
@@ -71,7 +73,9 @@ class Region:
 def builtin_names() -> list[str]:
     """Names of the regions shipped with Tocsin."""
     folder = resources.files("tocsin.geo") / "regions"
-    return sorted(p.name.removesuffix(".geojson") for p in folder.iterdir() if p.name.endswith(".geojson"))
+    return sorted(
+        p.name.removesuffix(".geojson") for p in folder.iterdir() if p.name.endswith(".geojson")
+    )
 
 
 def load_region(source: str | Path, zone_res: int = DEFAULT_ZONE_RES) -> Region:
@@ -166,8 +170,14 @@ def _settlements(places: list[tuple], zones: Zones, frame: LocalFrame) -> Settle
     inside = zone >= 0
     np.add.at(zones.population, zone[inside], pop[inside])
     return Settlements(
-        names=names, population=pop, district=district,
-        lat_deg=lat, lon_deg=lon, x_m=x, y_m=y, zone=zone,
+        names=names,
+        population=pop,
+        district=district,
+        lat_deg=lat,
+        lon_deg=lon,
+        x_m=x,
+        y_m=y,
+        zone=zone,
     )
 
 

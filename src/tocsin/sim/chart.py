@@ -46,8 +46,9 @@ def _paths(path: Path, key: str, keep=lambda r: True) -> dict[str, list[tuple[fl
     return out
 
 
-def draw_night(region: Region, scenario_dir: Path, run_dir: Path, out_png: Path, end_s: float,
-               title: str) -> Path:
+def draw_night(
+    region: Region, scenario_dir: Path, run_dir: Path, out_png: Path, end_s: float, title: str
+) -> Path:
     """Draw the night into out_png and return its path."""
     fr, zones = region.frame, region.zones
     fig, ax = plt.subplots(figsize=(11, 7), dpi=110)
@@ -59,8 +60,9 @@ def draw_night(region: Region, scenario_dir: Path, run_dir: Path, out_png: Path,
             lat, lon = np.array(zones.boundary(int(i))).T
             x, y = fr.latlng_to_xy(lat, lon)
             polys.append(np.c_[x, y] / 1000.0)
-        pc = PolyCollection(polys, array=secs[warned] / 60.0, cmap="Reds", edgecolors="none",
-                            alpha=0.8, zorder=1)
+        pc = PolyCollection(
+            polys, array=secs[warned] / 60.0, cmap="Reds", edgecolors="none", alpha=0.8, zorder=1
+        )
         fig.colorbar(pc, ax=ax, shrink=0.6, label="minutes under warning")
         ax.add_collection(pc)
     for rx, ry in region.boundary_xy():
@@ -76,11 +78,18 @@ def draw_night(region: Region, scenario_dir: Path, run_dir: Path, out_png: Path,
         ax.plot(x / 1000.0, y / 1000.0, color="tab:blue", lw=1.0, zorder=4)
     s = region.settlements
     big = s.population >= 10_000
-    ax.scatter(s.x_m / 1000.0, s.y_m / 1000.0, s=6 + 40 * np.sqrt(s.population / 3e5), c="black",
-               zorder=5)
+    ax.scatter(
+        s.x_m / 1000.0, s.y_m / 1000.0, s=6 + 40 * np.sqrt(s.population / 3e5), c="black", zorder=5
+    )
     for k in np.flatnonzero(big):
-        ax.annotate(s.names[k], (s.x_m[k] / 1000.0, s.y_m[k] / 1000.0), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points", zorder=6)
+        ax.annotate(
+            s.names[k],
+            (s.x_m[k] / 1000.0, s.y_m[k] / 1000.0),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+            zorder=6,
+        )
     ax.plot([], [], color="0.55", ls="--", label="drones (truth)")
     ax.plot([], [], color="tab:blue", label="confirmed tracks")
     ax.legend(loc="lower left", fontsize=8)

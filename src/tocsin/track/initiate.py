@@ -50,8 +50,12 @@ class Initiator:
         if a.sensor == b.sensor or abs(a.t_s - b.t_s) > self.triangulation_window_s:
             return None
         pa, pb = np.array([a.x_m, a.y_m]), np.array([b.x_m, b.y_m])
-        ua = np.array([math.sin(math.radians(a.bearing_grid_deg)), math.cos(math.radians(a.bearing_grid_deg))])
-        ub = np.array([math.sin(math.radians(b.bearing_grid_deg)), math.cos(math.radians(b.bearing_grid_deg))])
+        ua = np.array(
+            [math.sin(math.radians(a.bearing_grid_deg)), math.cos(math.radians(a.bearing_grid_deg))]
+        )
+        ub = np.array(
+            [math.sin(math.radians(b.bearing_grid_deg)), math.cos(math.radians(b.bearing_grid_deg))]
+        )
         cross = ua[0] * ub[1] - ua[1] * ub[0]
         if abs(cross) < math.sin(math.radians(self.max_crossing_angle_deg)):
             return None
@@ -72,6 +76,12 @@ class Initiator:
         cov += np.eye(2) * (max(sa, sb) / 340.0 * 50.0) ** 2
         t = max(a.t_s, b.t_s)
         return Detection(
-            seq=max(a.seq, b.seq), sensor=b.sensor, kind="acoustic", t_s=t, rx_s=max(a.rx_s, b.rx_s),
-            x_m=float(fix[0]), y_m=float(fix[1]), cov_xy=(float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])),
+            seq=max(a.seq, b.seq),
+            sensor=b.sensor,
+            kind="acoustic",
+            t_s=t,
+            rx_s=max(a.rx_s, b.rx_s),
+            x_m=float(fix[0]),
+            y_m=float(fix[1]),
+            cov_xy=(float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])),
         )

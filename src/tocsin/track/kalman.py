@@ -104,8 +104,12 @@ def bearing_model(
 
 
 def update_bearing(
-    states: FloatArray, covs: FloatArray, bearing_rad: FloatArray, node_xy: FloatArray,
-    sigma_rad: FloatArray, sound_mps: float,
+    states: FloatArray,
+    covs: FloatArray,
+    bearing_rad: FloatArray,
+    node_xy: FloatArray,
+    sigma_rad: FloatArray,
+    sound_mps: float,
 ) -> tuple[FloatArray, FloatArray]:
     """Extended Kalman update of N tracks with one bearing each."""
     h, H = bearing_model(states, node_xy, sound_mps)
@@ -115,5 +119,8 @@ def update_bearing(
     K = PHt[:, :, 0] / S[:, None]
     x = states + K * y[:, None]
     IKH = np.eye(DIM) - K[:, :, None] @ H
-    P = IKH @ covs @ IKH.transpose(0, 2, 1) + (K[:, :, None] @ K[:, None, :]) * sigma_rad[:, None, None] ** 2
+    P = (
+        IKH @ covs @ IKH.transpose(0, 2, 1)
+        + (K[:, :, None] @ K[:, None, :]) * sigma_rad[:, None, None] ** 2
+    )
     return x, 0.5 * (P + P.transpose(0, 2, 1))

@@ -55,7 +55,9 @@ class TrackTable:
         self.t_s[k] = self.last_update_s[k] = t_s
         self.status[k], self.alive[k] = TENTATIVE, True
         self.ids.append(f"T{k + 1}")
-        self.evidence.append(Evidence(hits=[(t_s, sensor, kind)], sensors={sensor}, first_kind=kind))
+        self.evidence.append(
+            Evidence(hits=[(t_s, sensor, kind)], sensors={sensor}, first_kind=kind)
+        )
         return k
 
     def index_of(self, track_id: str) -> int:

@@ -37,8 +37,14 @@ class TrackerSettings:
     out_of_order_tolerance_s: float = 1.0
     # Silence after which a track is dropped: tentative tracks by what started them;
     # confirmed ones by whether sensors cover where the drone should now be.
-    silence_tentative_s: dict = field(default_factory=lambda: {
-        "radar": 20.0, "position": 60.0, "acoustic": 45.0, "sighting": 300.0})
+    silence_tentative_s: dict = field(
+        default_factory=lambda: {
+            "radar": 20.0,
+            "position": 60.0,
+            "acoustic": 45.0,
+            "sighting": 300.0,
+        }
+    )
     # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
     silence_radar_cover_s: float = 120.0
     silence_acoustic_cover_s: float = 180.0
@@ -81,8 +87,11 @@ class MultiSensorTracker:
         live = tab.live()
         t_ref = float(np.median([d.t_s for d in dets]))
         px, pP = kalman.predict(
-            tab.states[live], tab.covs[live], np.maximum(t_ref - tab.t_s[live], 0.0),
-            s.q_h_m2ps3, s.q_v_m2ps3,
+            tab.states[live],
+            tab.covs[live],
+            np.maximum(t_ref - tab.t_s[live], 0.0),
+            s.q_h_m2ps3,
+            s.q_v_m2ps3,
         )
         det_xy = np.array([(d.x_m, d.y_m) for d in dets], float)
         radii = np.array([search_radius_m(d) for d in dets])
@@ -114,7 +123,11 @@ class MultiSensorTracker:
         group = [dets[j] for j in dj]
         t_new = np.array([d.t_s for d in group])
         x, P = kalman.predict(
-            tab.states[ks], tab.covs[ks], np.maximum(t_new - tab.t_s[ks], 0.0), s.q_h_m2ps3, s.q_v_m2ps3
+            tab.states[ks],
+            tab.covs[ks],
+            np.maximum(t_new - tab.t_s[ks], 0.0),
+            s.q_h_m2ps3,
+            s.q_v_m2ps3,
         )
         if model == "bearing":
             b, sig, nodes = bearing_measurements(group)
@@ -142,12 +155,18 @@ class MultiSensorTracker:
             score = sum(_WEIGHT[h[2]] for h in recent) + _ACOUSTIC_NODE_WEIGHT * len(nodes)
             if score >= s.confirm_score and len(recent) >= s.confirm_min_hits:
                 tab.status[k] = CONFIRMED
-                out.append(TrackConfirmed(track=tab.ids[k], t_s=float(t), sensors=tuple(sorted(ev.sensors))))
+                out.append(
+                    TrackConfirmed(
+                        track=tab.ids[k], t_s=float(t), sensors=tuple(sorted(ev.sensors))
+                    )
+                )
         return out
 
     def _initiate(self, d: Detection, model: str) -> None:
         if model == "bearing":
-            self._bearings = [b for b in self._bearings if b.t_s >= d.t_s - self.initiator.triangulation_window_s]
+            self._bearings = [
+                b for b in self._bearings if b.t_s >= d.t_s - self.initiator.triangulation_window_s
+            ]
             for b in self._bearings:
                 fix = self.initiator.triangulate(b, d)
                 if fix is not None:
@@ -175,7 +194,10 @@ class MultiSensorTracker:
         silence = now_s - tab.last_update_s[live]
         limit = np.full(len(live), s.silence_uncovered_s)
         if len(self._radar_r):
-            d = np.hypot(x[:, None, 0] - self._radar_xy[None, :, 0], x[:, None, 1] - self._radar_xy[None, :, 1])
+            d = np.hypot(
+                x[:, None, 0] - self._radar_xy[None, :, 0],
+                x[:, None, 1] - self._radar_xy[None, :, 1],
+            )
             in_radar = (d <= s.radar_cover_share * self._radar_r[None, :]).any(axis=1)
         else:
             in_radar = np.zeros(len(live), bool)
@@ -203,7 +225,11 @@ class MultiSensorTracker:
         """States and covariances of tracks idx predicted to t_s; the table is unchanged."""
         tab, s = self.table, self.settings
         return kalman.predict(
-            tab.states[idx], tab.covs[idx], np.maximum(t_s - tab.t_s[idx], 0.0), s.q_h_m2ps3, s.q_v_m2ps3
+            tab.states[idx],
+            tab.covs[idx],
+            np.maximum(t_s - tab.t_s[idx], 0.0),
+            s.q_h_m2ps3,
+            s.q_v_m2ps3,
         )
 
     def recent_sensors(self, k: int, t_s: float) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
-"""Throughput of the intake on 200k mixed records (not a test; run it by hand).
+"""Throughput of the intake on 200k mixed records (a benchmark, not a test).
 
-    .venv/bin/python tests/ingest/bench_ingest.py [N]
+    .venv/bin/python benchmarks/bench_ingest.py [N]
 
 Prints one JSON line: records/s of ``take`` (one by one), ``take_many`` (the
 batched path behind ``load_detections``) and ``load_detections`` from a file
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "ingest"))
 
 from ingest_samples import SENSORS_DOC, good_lines  # noqa: E402
 
