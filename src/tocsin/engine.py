@@ -29,6 +29,7 @@ class EngineSettings:
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     reach: ReachSettings = field(default_factory=ReachSettings)
     policy: AlertPolicy = field(default_factory=AlertPolicy)
+    fresh_s: float = 30.0  # a confirmed track silent longer than this starts no new warning
     assess_period_s: float = 2.0  # how often threats are reassessed when nothing new is confirmed
     status: str = "Exercise"  # CAP status: Exercise for drills, simulations and replays
     validate_cap: bool = False  # check every message against the CAP schema as it is made
@@ -115,7 +116,14 @@ class Engine:
         idx = live[tab.status[live] == CONFIRMED]
         x, P = self.tracker.predicted(idx, t_s)
         th = zone_threats(self.region.zones, x, P, self.settings.reach)
-        zones, eta = th.earliest()
+        # A track gone silent may have struck or turned unseen: it keeps the warnings it
+        # started until its deletion, but starts no new ones.
+        fresh = (t_s - tab.last_update_s[idx]) <= self.settings.fresh_s
+        firm = fresh[th.track] | (th.eta_s == 0.0)
+        z_all, eta_all = th.earliest()
+        z_firm, _ = th.earliest(firm)
+        may_start = np.isin(z_all, z_firm)
+        threats = {"advisory": (z_all, eta_all, None), "warning": (z_all, eta_all, may_start)}
         reach = max(pol.warning_horizon_s + pol.hysteresis_s, pol.advisory_horizon_s)
 
         def tracks_of(z: int) -> tuple[str, ...]:
@@ -123,7 +131,7 @@ class Engine:
             ks = th.track[a:b][th.eta_s[a:b] <= reach]
             return tuple(tab.ids[idx[k]] for k in sorted(set(ks.tolist())))
 
-        return self.alerts.step(t_s, zones, eta, tracks_of, previous_t_s=self._prev_t)
+        return self.alerts.step(t_s, threats, tracks_of, previous_t_s=self._prev_t)
 
     def _encode(self, changes: list[AlertChange]) -> tuple[list[CapMessage], dict[int, str]]:
         groups: dict[tuple[float, str, str], list[int]] = {}

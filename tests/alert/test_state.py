@@ -9,10 +9,10 @@ def run(alerts, seq):
     out = []
     prev = None
     for t, zone, eta in seq:
+        threat = (np.array(zone, np.int64), np.array(eta, float), None)
         out += alerts.step(
             float(t),
-            np.array(zone, np.int64),
-            np.array(eta, float),
+            {"advisory": threat, "warning": threat},
             lambda z: ("T1",),
             previous_t_s=prev,
         )
@@ -60,3 +60,23 @@ def test_levels_are_independent():
     changes = run(a, [(0, [2], [600.0])])
     assert [(c.level, c.event) for c in changes] == [("advisory", "onset")]
     assert list(a.active_zones("warning")) == [] and list(a.active_zones("advisory")) == [2]
+
+
+def test_a_level_without_threats_clears():
+    a = ZoneAlerts(IDS, AlertPolicy(hold_s=10.0))
+    firm = (np.array([0]), np.array([100.0]), None)
+    out = a.step(0.0, {"advisory": firm, "warning": firm}, lambda z: ())
+    assert {(c.level, c.event) for c in out} == {("advisory", "onset"), ("warning", "onset")}
+    out = a.step(20.0, {"advisory": firm}, lambda z: ())
+    assert [(c.level, c.event, c.t_s) for c in out] == [("warning", "clear", 10.0)]
+
+
+def test_a_threat_that_may_not_start_only_sustains():
+    a = ZoneAlerts(IDS, AlertPolicy(hold_s=10.0))
+    weak = (np.array([0, 1]), np.array([100.0, 100.0]), np.array([False, True]))
+    out = a.step(0.0, {"warning": weak}, lambda z: ())
+    assert [(c.zone, c.event) for c in out] == [("b", "onset")]
+    out = a.step(
+        5.0, {"warning": (np.array([1]), np.array([95.0]), np.array([False]))}, lambda z: ()
+    )
+    assert out == [] and list(a.active_zones("warning")) == [1]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tocsin.messages import AlertChange
-from tocsin.types import FloatArray, IntArray
+from tocsin.types import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +60,16 @@ class ZoneAlerts:
     def step(
         self,
         t_s: float,
-        zone: IntArray,
-        eta_s: FloatArray,
+        threats: dict[str, tuple[IntArray, FloatArray, BoolArray | None]],
         tracks: Callable[[int], tuple[str, ...]],
         *,
         previous_t_s: float | None = None,
     ) -> list[AlertChange]:
-        """Changes at t_s given each threatened zone's earliest ETA (unique zones).
+        """Changes at t_s given, per level, each threatened zone's earliest ETA.
 
+        ``threats[level] = (zones, eta_s, may_start)`` with unique zones; a
+        threat whose ``may_start`` is False sustains an alert but starts none
+        (None: every threat may start one); a level missing has no threat.
         ``tracks(z)`` names the tracks behind zone z's threat; it is asked only
         for zones that change. Clears that fell due since previous_t_s carry
         the instant they became due.
@@ -77,8 +79,10 @@ class ZoneAlerts:
         for level in ("advisory", "warning"):
             st = self.levels[level]
             horizon = p.horizon(level)
+            zone, eta_s, may_start = threats.get(level, (np.zeros(0, np.int64), np.zeros(0), None))
             keep = eta_s <= horizon + p.hysteresis_s
             z_keep, eta_keep = zone[keep], eta_s[keep]
+            start_ok = np.ones(len(z_keep), bool) if may_start is None else may_start[keep]
             was_active = st.active[z_keep]
             st.last_threat_s[z_keep[was_active]] = t_s
             # Clears: active zones with no threat within reach for hold_s.
@@ -89,7 +93,7 @@ class ZoneAlerts:
                     float(due[z]) if previous_t_s is None else max(float(due[z]), previous_t_s)
                 )
                 out.append(self._change(t_clear, z, "clear", level, None, (), "time"))
-            onset = ~was_active & (eta_keep <= horizon)
+            onset = ~was_active & (eta_keep <= horizon) & start_ok
             # The announced ETA counts down; only a departure from that is news.
             expected = np.maximum(st.last_eta_s[z_keep] - (t_s - st.announced_s[z_keep]), 0.0)
             update = (

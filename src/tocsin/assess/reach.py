@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tocsin.geo import Zones
-from tocsin.types import D_HIT_M, FloatArray, IntArray
+from tocsin.types import D_HIT_M, BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,13 @@ class ZoneThreats:
     track: IntArray
     eta_s: FloatArray
 
-    def earliest(self) -> tuple[IntArray, FloatArray]:
-        """Each threatened zone (unique, ascending) and its earliest ETA."""
-        if len(self.zone) == 0:
-            return self.zone, self.eta_s
-        first = np.r_[True, self.zone[1:] != self.zone[:-1]]
-        return self.zone[first], self.eta_s[first]
+    def earliest(self, keep: BoolArray | None = None) -> tuple[IntArray, FloatArray]:
+        """Each threatened zone (unique, ascending) and its earliest ETA, of the pairs kept."""
+        z, eta = (self.zone, self.eta_s) if keep is None else (self.zone[keep], self.eta_s[keep])
+        if len(z) == 0:
+            return z, eta
+        first = np.r_[True, z[1:] != z[:-1]]
+        return z[first], eta[first]
 
 
 def zone_threats(
