@@ -251,12 +251,17 @@ def _grades(level: str, kind: str, eta_s: float | None) -> tuple[str, str, str, 
     return "Prepare", "Expected", "Severe", "Likely"
 
 
+_POLYGONS: dict[str, str] = {}  # zone id (an H3 cell, unique worldwide) -> CAP polygon text
+
+
 def _area(region: Region, i: int) -> ET.Element:
     zones = region.zones
     area = ET.Element(_q("area"))
     _sub(area, "areaDesc", str(zones.names[i] or zones.ids[i]))
-    ring = zones.boundary(i)
-    _sub(area, "polygon", " ".join(f"{lat:.6f},{lon:.6f}" for lat, lon in ring))
+    zid = str(zones.ids[i])
+    if zid not in _POLYGONS:
+        _POLYGONS[zid] = " ".join(f"{lat:.6f},{lon:.6f}" for lat, lon in zones.boundary(i))
+    _sub(area, "polygon", _POLYGONS[zid])
     _parameter(area, "geocode", "H3", str(zones.ids[i]))
     return area
 

@@ -74,14 +74,19 @@ def zone_threats(
     r_max = s.d_hit_m + s.k_cross * s.sigma_cap_m + turn * reach_m
     mid = p + u * (0.5 * reach_m)[:, None]
     trk, zn = zones.within(mid[:, 0], mid[:, 1], 0.5 * reach_m + r_max)
-    rel = np.c_[zones.x_m[zn], zones.y_m[zn]] - p[trk]
-    along = np.einsum("ij,ij->i", rel, u[trk])
-    cross = np.abs(np.einsum("ij,ij->i", rel, nrm[trk]))
-    dist = np.hypot(rel[:, 0], rel[:, 1])
+    rel_x, rel_y = zones.x_m[zn] - p[trk, 0], zones.y_m[zn] - p[trk, 1]
+    along = rel_x * u[trk, 0] + rel_y * u[trk, 1]
+    cross = np.abs(rel_x * nrm[trk, 0] + rel_y * nrm[trk, 1])
+    dist = np.hypot(rel_x, rel_y)
+    # Cheap bounds first: the disc query over-reaches the corridor by far.
+    near = (dist <= s.d_hit_m + s.k_cross * s.sigma_cap_m) | (
+        moving[trk] & (along >= -s.d_hit_m) & (cross <= r_max[trk])
+    )
+    trk, zn, along, cross, dist = trk[near], zn[near], along[near], cross[near], dist[near]
     spd = np.maximum(speed[trk], s.min_speed_mps)
     t_ca = np.clip(along / spd, 0.0, h)
-    s_cross = _sigma_along(covs[trk], nrm[trk], t_ca, s.sigma_cap_m)
-    s_along = _sigma_along(covs[trk], u[trk], t_ca, s.sigma_cap_m)
+    s_cross = _sigma_along(covs, trk, nrm[trk], t_ca, s.sigma_cap_m)
+    s_along = _sigma_along(covs, trk, u[trk], t_ca, s.sigma_cap_m)
     here = dist <= s.d_hit_m + s.k_cross * sig_p[trk]
     on_path = (
         moving[trk]
@@ -97,9 +102,18 @@ def zone_threats(
     return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order])
 
 
-def _sigma_along(covs: FloatArray, d: FloatArray, tau: FloatArray, cap_m: float) -> FloatArray:
-    """One-sigma error of the predicted position along unit vectors d (K, 2) at tau (K,)."""
-    pp = np.einsum("ki,kij,kj->k", d, covs[:, 0:2, 0:2], d)
-    pv = np.einsum("ki,kij,kj->k", d, covs[:, 0:2, 3:5], d)
-    vv = np.einsum("ki,kij,kj->k", d, covs[:, 3:5, 3:5], d)
-    return np.minimum(np.sqrt(np.maximum(pp + 2 * tau * pv + tau * tau * vv, 0.0)), cap_m)
+def _sigma_along(
+    covs: FloatArray, trk: IntArray, d: FloatArray, tau: FloatArray, cap_m: float
+) -> FloatArray:
+    """One-sigma error of track trk's (K,) predicted position along d (K, 2) at tau (K,)."""
+    dx, dy = d[:, 0], d[:, 1]
+
+    def quad(i: int, j: int) -> FloatArray:  # dᵀ C d for the 2x2 block at rows i, cols j
+        return (
+            dx * dx * covs[trk, i, j]
+            + dx * dy * (covs[trk, i, j + 1] + covs[trk, i + 1, j])
+            + dy * dy * covs[trk, i + 1, j + 1]
+        )
+
+    var = quad(0, 0) + 2.0 * tau * quad(0, 3) + tau * tau * quad(3, 3)
+    return np.minimum(np.sqrt(np.maximum(var, 0.0)), cap_m)
