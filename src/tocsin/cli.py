@@ -313,6 +313,9 @@ def demo(
             )
     except (TocsinError, OSError) as e:
         raise fail(e) from e
+    from tocsin.publish.files import write_json
+
+    write_json(out / "demo.json", {"regions": results})
     for res in results:
         _print_demo_region(res)
     console.print(
