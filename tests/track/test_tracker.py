@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tocsin.messages import Detection, Sensor
-from tocsin.track import MultiSensorTracker
+from tocsin.track import MultiSensorTracker, TrackerSettings
 from tocsin.track.table import CONFIRMED, TENTATIVE
 
 SENSORS = {
@@ -145,13 +145,13 @@ def test_silent_track_is_deleted_sooner_in_radar_cover():
             (10_000.0, 5_000.0),
         ),
     ):
-        tr = MultiSensorTracker(sensors)
+        tr = MultiSensorTracker(sensors, TrackerSettings(max_sigma_m=1e6))
         run_straight(tr, n_scans=10, start=start, v=(-10.0, 0.0))
         t = 1036.0
         while not tr.maintain(t):
             t += 5.0
         limits[name] = t - 1036.0
-    s = MultiSensorTracker(SENSORS).settings
+    s = TrackerSettings()
     assert abs(limits["radar"] - s.silence_radar_cover_s) <= 5.0
     assert abs(limits["none"] - s.silence_uncovered_s) <= 5.0
 

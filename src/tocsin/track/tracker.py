@@ -46,11 +46,11 @@ class TrackerSettings:
         }
     )
     # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
-    silence_radar_cover_s: float = 120.0
-    silence_acoustic_cover_s: float = 180.0
-    silence_uncovered_s: float = 600.0
+    silence_radar_cover_s: float = 300.0
+    silence_acoustic_cover_s: float = 300.0
+    silence_uncovered_s: float = 900.0
     radar_cover_share: float = 0.85  # of range_max, where detection is still likely
-    max_sigma_m: float = 10000.0
+    max_sigma_m: float = 15000.0
     sound_mps: float = SPEED_OF_SOUND_MPS
 
 
