@@ -93,29 +93,25 @@ def _check_value(value: object, depth: int) -> None:
     if depth >= MAX_DEPTH:
         raise _BadValue(f"is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, dict):
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str and not isinstance(key, str):
                 raise _BadValue(
                     f"has key {reprlib.repr(key)} of type {type(key).__name__}; keys must be str"
                 )
+        items = ((repr(key), item) for key, item in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((str(index), item) for index, item in enumerate(value))
+    else:
+        items = None
+    if items is not None:
+        for label, item in items:
             kind = type(item)
             if kind in _PLAIN or (kind is float and item - item == 0.0):
                 continue
             try:
                 _check_value(item, depth + 1)
             except _BadValue as bad:
-                bad.path.append(repr(key))
-                raise
-        return
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            kind = type(item)
-            if kind in _PLAIN or (kind is float and item - item == 0.0):
-                continue
-            try:
-                _check_value(item, depth + 1)
-            except _BadValue as bad:
-                bad.path.append(str(index))
+                bad.path.append(label)
                 raise
         return
     raise _BadValue(f"is a {type(value).__name__}, which is not JSON-serialisable")
