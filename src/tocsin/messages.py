@@ -1,7 +1,9 @@
 """Frozen messages that cross stage boundaries.
 
-ingest → track: ``Sensor``, ``Detection``; track → assess: ``TrackState``;
-assess → alert: ``ZoneThreat``; alert → publish/store: ``AlertChange``.
+ingest → track: ``Sensor``, ``Detection``; track → engine/store:
+``TrackConfirmed``, ``TrackDeleted``; alert → publish/store: ``AlertChange``.
+Batched states cross as arrays instead (``assess.ZoneThreats``,
+``engine.TrackRows``): one object per track would cost a Python call each.
 Positions are in the region's local frame (x east, y north, metres).
 """
 
@@ -105,33 +107,6 @@ class Detection:
             raise ValueError(f"cov_xy must be positive definite, not {self.cov_xy}")
         if self.count < 1:
             raise ValueError("count must be at least 1")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrackState:
-    """A track's estimate at time t_s (a row of tracks.jsonl, in the local frame)."""
-
-    track: str
-    status: str  # tentative | confirmed | deleted
-    t_s: float
-    x_m: float
-    y_m: float
-    alt_m: float
-    v_east_mps: float
-    v_north_mps: float
-    sigma_m: float  # one-sigma horizontal position error
-    sensors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ZoneThreat:
-    """The earliest time a threat may reach one zone, as assessed at t_s."""
-
-    zone: int  # index into the region's zones
-    t_s: float
-    eta_s: float  # seconds from t_s; 0 when the threat is already there
-    tracks: tuple[str, ...]
-    confident: bool = True  # False: the tracks behind it are of low confidence
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
