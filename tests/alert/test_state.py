@@ -80,3 +80,14 @@ def test_a_threat_that_may_not_start_only_sustains():
         5.0, {"warning": (np.array([1]), np.array([95.0]), np.array([False]))}, lambda z: ()
     )
     assert out == [] and list(a.active_zones("warning")) == [1]
+
+
+def test_a_long_alert_is_renewed_before_its_message_expires():
+    a = ZoneAlerts(IDS, AlertPolicy(renew_s=600.0))
+    seq = [(t, [0], [0.0]) for t in range(0, 1300, 10)]
+    changes = [c for c in run(a, seq) if c.level == "warning"]
+    assert [(c.event, c.t_s) for c in changes] == [
+        ("onset", 0.0),
+        ("update", 600.0),
+        ("update", 1200.0),
+    ]

@@ -28,6 +28,7 @@ class AlertPolicy:
     update_min_interval_s: float = 60.0
     update_eta_change_s: float = 60.0  # against the announced ETA counted down since,
     update_eta_share: float = 0.25  # or this share of it, whichever is larger
+    renew_s: float = 1200.0  # an alert in force is re-announced before its CAP message expires
 
     def horizon(self, level: str) -> float:
         return self.warning_horizon_s if level == "warning" else self.advisory_horizon_s
@@ -96,13 +97,12 @@ class ZoneAlerts:
             onset = ~was_active & (eta_keep <= horizon) & start_ok
             # The announced ETA counts down; only a departure from that is news.
             expected = np.maximum(st.last_eta_s[z_keep] - (t_s - st.announced_s[z_keep]), 0.0)
-            update = (
-                was_active
-                & (
-                    np.abs(eta_keep - expected)
-                    >= np.maximum(p.update_eta_change_s, p.update_eta_share * expected)
-                )
-                & (t_s - st.announced_s[z_keep] >= p.update_min_interval_s)
+            news = np.abs(eta_keep - expected) >= np.maximum(
+                p.update_eta_change_s, p.update_eta_share * expected
+            )
+            since = t_s - st.announced_s[z_keep]
+            update = was_active & (
+                (news & (since >= p.update_min_interval_s)) | (since >= p.renew_s)
             )
             for mask, event in ((onset, "onset"), (update, "update")):
                 zs, etas = z_keep[mask], eta_keep[mask]
