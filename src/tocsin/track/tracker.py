@@ -34,12 +34,14 @@ class TrackerSettings:
     confirm_window_s: float = 60.0
     confirm_score: float = 3.0
     confirm_min_hits: int = 3
+    coast_min_hits: int = 8  # only a track with this many updates is coasted through gaps
+    max_speed_mps: float = 130.0  # jets fly 90-120 m/s; a faster track is clutter strung together
     out_of_order_tolerance_s: float = 1.0
     # Silence after which a track is dropped: tentative tracks by what started them;
     # confirmed ones by whether sensors cover where the drone should now be.
     silence_tentative_s: dict = field(
         default_factory=lambda: {
-            "radar": 20.0,
+            "radar": 12.0,  # three scans of a 4 s radar
             "position": 60.0,
             "acoustic": 45.0,
             "sighting": 300.0,
@@ -153,7 +155,12 @@ class MultiSensorTracker:
             recent = [h for h in ev.hits if h[0] >= t - s.confirm_window_s]
             nodes = {h[1] for h in recent if h[2] == "acoustic"}
             score = sum(_WEIGHT[h[2]] for h in recent) + _ACOUSTIC_NODE_WEIGHT * len(nodes)
-            if score >= s.confirm_score and len(recent) >= s.confirm_min_hits:
+            speed = float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
+            if (
+                score >= s.confirm_score
+                and len(recent) >= s.confirm_min_hits
+                and speed <= s.max_speed_mps
+            ):
                 tab.status[k] = CONFIRMED
                 out.append(
                     TrackConfirmed(
@@ -208,7 +215,10 @@ class MultiSensorTracker:
             in_nodes = np.zeros(len(live), bool)
         limit[in_nodes] = s.silence_acoustic_cover_s
         limit[in_radar] = s.silence_radar_cover_s
-        tentative = tab.status[live] == TENTATIVE
+        # Tentative tracks, and confirmed ones with little history (likely clutter strung
+        # together), keep the short limits of what last fed them.
+        young = np.array([len(tab.evidence[k].hits) < s.coast_min_hits for k in live], bool)
+        tentative = (tab.status[live] == TENTATIVE) | young
         for i in np.flatnonzero(tentative):
             last_kind = tab.evidence[live[i]].hits[-1][2]
             limit[i] = s.silence_tentative_s[last_kind]
