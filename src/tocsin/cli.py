@@ -365,5 +365,9 @@ def _print_demo_region(res: dict) -> None:
     console.print(f"map: {res['map']}")
 
 
+from tocsin.commands import register  # noqa: E402  (after app and its options exist)
+
+register(app)
+
 if __name__ == "__main__":
     app()

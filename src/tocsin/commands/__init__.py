@@ -1,0 +1,27 @@
+"""Sub-commands of `tocsin` that live beside cli.py: the transparent log, incidents, statistics.
+
+``register(app)`` adds them to the main command.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(e: Exception) -> typer.Exit:
+    """Print an error the user can act on and give the exit code for it."""
+    err_console.print(f"[bold red]error:[/] {escape(str(e))}")
+    return typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the log, incident and statistics commands to the main `tocsin` app."""
+    from tocsin.commands import ledger
+
+    app.command("verify")(ledger.verify)
+    app.add_typer(ledger.app, name="ledger")
