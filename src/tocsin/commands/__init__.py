@@ -21,7 +21,8 @@ def fail(e: Exception) -> typer.Exit:
 
 def register(app: typer.Typer) -> None:
     """Add the log, incident and statistics commands to the main `tocsin` app."""
-    from tocsin.commands import ledger
+    from tocsin.commands import incident, ledger
 
     app.command("verify")(ledger.verify)
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(incident.app, name="incident")
