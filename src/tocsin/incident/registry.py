@@ -24,6 +24,13 @@ FUTURE_SLACK_S = 60.0  # clocks of reporters may run a little ahead
 _NEXT = {"confirmed": ("reported",), "retracted": ("reported", "confirmed")}
 
 
+def _plain(value: object) -> object:
+    """numpy floats as Python floats; anything else as given, for Incident to check."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 class IncidentRegistry:
     """Incidents of one region, stored in ``log``; ``clock`` gives the time of each change.
 
@@ -97,9 +104,9 @@ class IncidentRegistry:
         inc = Incident(
             id=id or self._next_id(),
             kind=kind,
-            t_s=t_s,
-            lat_deg=lat_deg,
-            lon_deg=lon_deg,
+            t_s=_plain(t_s),
+            lat_deg=_plain(lat_deg),
+            lon_deg=_plain(lon_deg),
             zone="unknown",
             source=source,
             casualties=casualties or Casualties(),
