@@ -365,6 +365,37 @@ def _print_demo_region(res: dict) -> None:
     console.print(f"map: {res['map']}")
 
 
+@app.command()
+def serve(
+    region: str | None = typer.Option(None, "--region", help="Built-in region or GeoJSON path."),
+    sensors: Path | None = typer.Option(None, "--sensors", help="Sensor registry (sensors.json)."),
+    keys: Path | None = typer.Option(None, "--keys", help="Sensor secrets (keys.json)."),
+    data: Path | None = typer.Option(None, "--data", help="Directory of the event log and CAP."),
+    host: str | None = typer.Option(None, "--host", help="Address to listen on [127.0.0.1]."),
+    port: int | None = typer.Option(None, "--port", help="Port to listen on [8080]."),
+    settings_file: Path | None = typer.Option(
+        None, "--settings", help="TOML settings file (see docs/operating.md)."
+    ),
+) -> None:
+    """Run the live service: signed records in over HTTP, alerts out as CAP, SSE, JSON."""
+    import os
+
+    from tocsin.api.logs import setup_logging
+    from tocsin.api.server import serve as run_server
+    from tocsin.config import load_settings
+
+    overrides = {
+        "region.name": region, "sensors.registry": sensors, "sensors.keys": keys,
+        "data_dir": data, "server.host": host, "server.port": port,
+    }  # fmt: skip
+    try:
+        settings = load_settings(settings_file, os.environ, overrides)
+        setup_logging()
+        run_server(settings)
+    except (TocsinError, OSError) as e:
+        raise fail(e) from e
+
+
 from tocsin.commands import register  # noqa: E402  (after app and its options exist)
 
 register(app)

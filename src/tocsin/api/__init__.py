@@ -1,0 +1,1 @@
+"""The HTTP service: `tocsin serve` (FastAPI on uvicorn)."""

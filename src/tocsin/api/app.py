@@ -1,0 +1,40 @@
+"""The FastAPI application of ``tocsin serve``; its lifespan starts and stops the service."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from tocsin import __version__
+from tocsin.api import ingest, ops, public
+from tocsin.api.service import Service
+
+DESCRIPTION = """Tocsin's live service: signed detection records in, alert decisions out
+(CAP 1.2 messages and their Atom feed, alerts as JSON and GeoJSON, a Server-Sent
+Events stream, subscriptions by location). Every decision is stored in the event
+log before any channel sees it."""
+
+
+def create_app(service: Service) -> FastAPI:
+    """The app serving ``service``; the service starts with the app and stops with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await service.start()
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    app = FastAPI(
+        title="Tocsin",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    app.state.service = service
+    for module in (ingest, public, ops):
+        app.include_router(module.router)
+    return app

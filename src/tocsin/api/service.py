@@ -1,0 +1,137 @@
+"""The live service's parts, put together: engine thread, board, fan-out, authenticator."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from tocsin import __version__
+from tocsin.alert.cap import CapSettings
+from tocsin.api.auth import Authenticator
+from tocsin.api.board import Board
+from tocsin.api.metrics import ServiceMetrics
+from tocsin.api.restore import Resumed, resume
+from tocsin.api.subscribers import SubscriberStore
+from tocsin.api.worker import EngineWorker, Outbound
+from tocsin.config import ConfigError, Settings
+from tocsin.engine import Engine, EngineSettings
+from tocsin.geo import Region
+from tocsin.ingest import Intake
+from tocsin.messages import Sensor
+from tocsin.publish.base import PushGateway, RecordingGateway
+from tocsin.publish.fanout import FanOut, SubscriberIndex
+from tocsin.store import SqliteEventLog
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    """Everything ``tocsin serve`` runs; ``start`` and ``stop`` are called by the app's lifespan."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        region: Region,
+        sensors: Mapping[str, Sensor],
+        keys: Mapping[str, bytes],
+        gateway: PushGateway | None = None,
+    ) -> None:
+        if settings.data_dir is None:
+            raise ConfigError("'data_dir' is required: where the event log and CAP files live")
+        unknown = sorted(set(keys) - set(sensors))
+        if unknown:
+            raise ConfigError(f"keys name sensors not in the registry: {', '.join(unknown[:5])}")
+        self.settings, self.region, self.sensors = settings, region, dict(sensors)
+        self.data_dir = Path(settings.data_dir)
+        self.cap_dir = self.data_dir / "cap"
+        self.cap_dir.mkdir(parents=True, exist_ok=True)
+        ing = settings.ingest
+        self.auth = Authenticator(keys, ing.max_skew_s, ing.nonce_window_s)
+        # One intake per sensor, knowing only that sensor: a record naming another is refused.
+        self.intakes = {sid: Intake({sid: sensors[sid]}, region.frame) for sid in keys}
+        self.metrics = ServiceMetrics()
+        self.index = SubscriberIndex(len(region.zones))
+        self.subscribers = SubscriberStore(self.data_dir / "subscriptions.jsonl", self.index,
+                                           region.zones.ids)  # fmt: skip
+        self.gateway = gateway or RecordingGateway()
+        ch = settings.channels
+        zone_index = {str(z): i for i, z in enumerate(region.zones.ids)}
+        self.fanout = FanOut(self.index, self.gateway, lambda z: zone_index.get(z, -1),
+                             ch.push_batch, ch.push_queue_max, self._fanned)  # fmt: skip
+        self.worker = EngineWorker(self._build, settings.timeouts.tick_s, self._publish,
+                                   self.metrics, self.cap_dir, ing.queue_max)  # fmt: skip
+        self.board: Board | None = None
+        self.started_s = time.time()
+        self._seq = itertools.count()
+        self._early: list[Outbound] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def next_seqs(self, n: int) -> range:
+        first = next(self._seq)
+        for _ in range(n - 1):
+            next(self._seq)
+        return range(first, first + n)
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        n = await asyncio.to_thread(self.subscribers.load)
+        self.metrics.subscribers.set(n)
+        resumed = await asyncio.to_thread(self.worker.start)
+        ch = self.settings.channels
+        self.board = Board(resumed, ch.feed_entries, ch.sse_queue_max)
+        for out in self._early:
+            self.board.receive(out)
+        self._early.clear()
+        self.fanout.start()
+        log.info("service started", extra={"alerts_in_force": len(resumed.active),
+                                           "subscribers": n})  # fmt: skip
+
+    def begin_shutdown(self) -> None:
+        """End SSE streams so that the HTTP server can close its connections."""
+        if self.board is not None:
+            self.board.close()
+
+    async def stop(self) -> None:
+        self.begin_shutdown()
+        await asyncio.to_thread(self.worker.stop, self.settings.timeouts.shutdown_s)
+        await asyncio.to_thread(self.fanout.stop, self.settings.timeouts.shutdown_s)
+        self.subscribers.close()
+        log.info("service stopped", extra={"steps": self.worker.steps})
+
+    def _build(self) -> tuple[Engine, SqliteEventLog, Resumed]:
+        """Runs in the engine thread: open the log, make the engine, resume from the log."""
+        s, region = self.settings, self.region
+        elog = SqliteEventLog(self.data_dir / "events.sqlite")
+        cap = CapSettings(sender=s.cap.sender, region_id=region.name, languages=s.cap.languages,
+                          expires_s=s.cap.expires_s, web=s.cap.web)  # fmt: skip
+        engine = Engine(region, self.sensors, cap, EngineSettings(status=s.cap.status), elog)
+        intake = Intake(self.sensors, region.frame)
+        resumed = resume(engine, elog, intake, time.time(), s.timeouts.warm_s, self.cap_dir)
+        elog.append("run_started", time.time(), {
+            "version": __version__, "region": region.name, "zones": len(region.zones),
+            "sensors": len(self.sensors), "status": s.cap.status,
+            "alerts_in_force": len(resumed.active), "warm_records": resumed.warm_records,
+        })  # fmt: skip
+        elog.flush()
+        return engine, elog, resumed
+
+    def _publish(self, out: Outbound) -> None:
+        """Called by the engine thread once a step is stored."""
+        self.fanout.submit(out.rows)
+        self.metrics.queue_depth.labels("fanout").set(self.fanout.depth())
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._receive, out)
+
+    def _receive(self, out: Outbound) -> None:
+        if self.board is None:
+            self._early.append(out)
+        else:
+            self.board.receive(out)
+
+    def _fanned(self, n: int, seconds: float) -> None:
+        self.metrics.fanout.inc(n)
+        self.metrics.fanout_seconds.observe(seconds)
