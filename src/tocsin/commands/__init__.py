@@ -21,8 +21,9 @@ def fail(e: Exception) -> typer.Exit:
 
 def register(app: typer.Typer) -> None:
     """Add the log, incident and statistics commands to the main `tocsin` app."""
-    from tocsin.commands import incident, ledger
+    from tocsin.commands import incident, ledger, stats
 
     app.command("verify")(ledger.verify)
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(incident.app, name="incident")
+    app.command("stats")(stats.stats)
