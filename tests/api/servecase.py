@@ -45,8 +45,10 @@ def write_scene(root: Path) -> dict[str, Path]:
     paths = {k: root / f"{k}.json" for k in ("sensors", "keys")}
     paths["region"] = root / "square.geojson"
     paths["region"].write_text(json.dumps(doc))
-    radars = [{"id": "R1", "kind": "radar", "lat": LAT0, "lon": 36.3, "range_max_m": 60000},
-              {"id": "R2", "kind": "radar", "lat": 50.1, "lon": 36.3, "range_max_m": 60000}]  # fmt: skip
+    radars = [
+        {"id": "R1", "kind": "radar", "lat": LAT0, "lon": 36.3, "range_max_m": 60000},
+        {"id": "R2", "kind": "radar", "lat": 50.1, "lon": 36.3, "range_max_m": 60000},
+    ]
     paths["sensors"].write_text(json.dumps({"sensors": radars}))
     paths["keys"].write_text(json.dumps(KEYS))
     return paths
@@ -130,18 +132,23 @@ class SseReader:
         self.rows: list[tuple[float, dict]] = []
         self.open = threading.Event()
         self._stop = False
+        self.closed_by_server = False
         self._thread = threading.Thread(target=self._read, args=(url,), daemon=True)
         self._thread.start()
         wait_for(self.open.is_set, "the SSE stream to open")
 
     def _read(self, url: str) -> None:
-        with httpx.stream("GET", f"{url}/v1/stream", timeout=httpx.Timeout(5, read=None)) as r:
-            self.open.set()
-            for line in r.iter_lines():
-                if self._stop:
-                    return
-                if line.startswith("data: "):
-                    self.rows.append((time.time(), json.loads(line[6:])))
+        timeout = httpx.Timeout(5, read=None)
+        try:
+            with httpx.stream("GET", f"{url}/v1/stream", timeout=timeout) as r:
+                self.open.set()
+                for line in r.iter_lines():
+                    if self._stop:
+                        return
+                    if line.startswith("data: "):
+                        self.rows.append((time.time(), json.loads(line[6:])))
+        except httpx.TransportError:  # the server went away: the stream ends
+            self.closed_by_server = True
 
     def close(self) -> None:
         self._stop = True
