@@ -21,9 +21,10 @@ def fail(e: Exception) -> typer.Exit:
 
 def register(app: typer.Typer) -> None:
     """Add the log, incident and statistics commands to the main `tocsin` app."""
-    from tocsin.commands import incident, ledger, stats
+    from tocsin.commands import incident, ledger, report, stats
 
     app.command("verify")(ledger.verify)
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(incident.app, name="incident")
     app.command("stats")(stats.stats)
+    app.command("report")(report.report)
