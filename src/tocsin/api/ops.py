@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from tocsin.api.metrics import CONTENT_TYPE
-from tocsin.api.schemas import Health, Problem, Subscription, SubscriptionIn
+from tocsin.api.schemas import Health, PointSubscription, Problem, Subscription, ZoneSubscription
 from tocsin.api.service import Service
 
 router = APIRouter()
@@ -53,15 +53,16 @@ async def metrics(request: Request) -> Response:
     summary="Subscribe a delivery target to the alerts of a point's zone, or of a zone",
     responses={422: {"description": "invalid, or the place is outside the region"}},
 )
-async def subscribe(request: Request, sub: SubscriptionIn):
+async def subscribe(request: Request, sub: PointSubscription | ZoneSubscription):
     svc: Service = request.app.state.service
     zones = svc.region.zones
-    if sub.point is not None:
+    at_point = isinstance(sub, PointSubscription)
+    if at_point:
         z = int(zones.locate(sub.point.lat, sub.point.lon)[0])
     else:
         z = int(zones.index([sub.zone])[0])
     if z < 0:
-        detail = [{"loc": ["body", "point" if sub.point else "zone"], "type": "outside_region",
+        detail = [{"loc": ["body", "point" if at_point else "zone"], "type": "outside_region",
                    "msg": "the place is not in any zone of the region"}]  # fmt: skip
         return JSONResponse({"detail": detail}, status_code=422)
     number = svc.subscribers.add(z, sub.target.model_dump())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Problem(BaseModel):
@@ -64,18 +64,20 @@ class Target(BaseModel):
     address: str = Field(min_length=1, max_length=2048)
 
 
-class SubscriptionIn(BaseModel):
-    """A point or a zone id (exactly one of them), and a delivery target."""
+class PointSubscription(BaseModel):
+    """Alerts for the zone holding a point, to a delivery target."""
 
-    point: Point | None = None
-    zone: str | None = Field(default=None, max_length=32)
+    model_config = ConfigDict(extra="forbid")
+    point: Point
     target: Target
 
-    @model_validator(mode="after")
-    def _one_place(self) -> SubscriptionIn:
-        if (self.point is None) == (self.zone is None):
-            raise ValueError("give exactly one of 'point' and 'zone'")
-        return self
+
+class ZoneSubscription(BaseModel):
+    """Alerts for one zone (an H3 cell id of the region), to a delivery target."""
+
+    model_config = ConfigDict(extra="forbid")
+    zone: str = Field(pattern=r"^[0-9a-f]{15}$")
+    target: Target
 
 
 class Subscription(BaseModel):
