@@ -47,3 +47,23 @@ def test_stats_exports_match_the_library_and_skip_drills_unless_asked(month, tmp
     region_month = next(r for r in expected if r["scope"] == "region" and r["period"] == "month")
     total_h = sum(f["properties"]["warning_h"] for f in zones["features"])
     assert abs(total_h - region_month["zone_warning_h"]) < 1e-2
+
+
+def test_alerts_in_the_data_directorys_event_log_count_as_a_run(month, tmp_path):
+    """The live service keeps alerts and incidents in one event log: stats read both."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(month.root / "data", data)
+    from tocsin.store import SqliteEventLog
+
+    with SqliteEventLog(month.root / "run1" / "events.sqlite") as src:
+        items = [(e.kind, e.t_s, e.payload) for e in src.read(("alert_decided", "cap_issued"))]
+    with SqliteEventLog(data / "events.sqlite") as log:
+        log.append_many(items)
+    res = runner.invoke(app, ["stats", "--region", "belgorod", "--data", str(data), "--exercise",
+                              "--out", str(tmp_path / "out")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads((tmp_path / "out" / "statistics.json").read_text())
+    month_row = next(r for r in doc["rows"] if r["scope"] == "region" and r["period"] == "month")
+    assert month_row["warnings"] == sum(sp.level == "warning" for sp in month.runs[1].spells)

@@ -30,7 +30,7 @@ def report(
     """Write the month's situation report: map, charts, incident table, drills apart."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from tocsin.commands.stats import _incidents
+    from tocsin.commands.stats import _incidents, _log_runs
     from tocsin.geo import load_region
     from tocsin.review import load_run
     from tocsin.review.report import build_report, write_report
@@ -41,7 +41,7 @@ def report(
         except (ZoneInfoNotFoundError, ValueError) as e:
             raise TocsinError(f"--tz: unknown time zone {tz!r}") from e
         reg = load_region(region)
-        runs = [load_run(r, drill=False if as_real else None) for r in run]
+        runs = [load_run(r, drill=False if as_real else None) for r in run] + _log_runs(data)
         rep = build_report(reg, runs, _incidents(data), month, zone)
         html_path, pdf_path, pages = write_report(rep, out)
     except (TocsinError, ValueError, OSError) as e:

@@ -49,7 +49,7 @@ def stats(
         if period not in ("day", "month"):
             raise TocsinError(f"--period must be day or month, not {period!r}")
         reg = load_region(region)
-        runs = [load_run(r) for r in run]
+        runs = [load_run(r) for r in run] + _log_runs(data)
         kept = [r for r in runs if r.drill == exercise]
         for r in runs:
             if r.drill != exercise:
@@ -65,6 +65,20 @@ def stats(
     _print_unwarned(incidents, links)
     for f in files:
         err_console.print(f"wrote {f}")
+
+
+def _log_runs(data: Path | None) -> list:
+    """The alerts of the data directory's event log, if it holds any (the live service's)."""
+    from tocsin.review.spells import run_from_log
+    from tocsin.store import SqliteEventLog
+
+    path = None if data is None else Path(data) / "events.sqlite"
+    if path is None or not path.is_file():
+        return []
+    with SqliteEventLog(path) as log:
+        if not log.count("alert_decided"):
+            return []
+        return [run_from_log(log, f"{Path(data).name}/events")]
 
 
 def _incidents(data: Path | None) -> list:

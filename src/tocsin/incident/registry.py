@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from tocsin.errors import StoreError
 from tocsin.geo import Region
 from tocsin.incident.model import Casualties, Change, Incident, incident_from_dict
 from tocsin.store.base import EventLog
@@ -46,7 +47,12 @@ class IncidentRegistry:
         self._incidents: dict[str, Incident] = {}
         self._history: dict[str, list[Change]] = {}
         for e in log.read((REPORTED, CHANGED)):
-            self._apply(e.kind, e.t_s, e.payload)
+            try:
+                self._apply(e.kind, e.t_s, e.payload)
+            except (KeyError, TypeError, ValueError) as err:
+                raise StoreError(
+                    f"event {e.seq} ({e.kind}) is not a valid incident change: {err}"
+                ) from err
 
     def _apply(self, kind: str, t_s: float, p: dict) -> None:
         if kind == REPORTED:

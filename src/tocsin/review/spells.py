@@ -120,6 +120,20 @@ def alert_rows_from_log(log: EventLog) -> list[dict]:
     return [{**e.payload, "t": e.t_s} for e in log.read(("alert_decided",))]
 
 
+def run_from_log(log: EventLog, name: str = "events") -> Run:
+    """The alerts stored in an event log (the live service's), drill or not by its CAP status."""
+    rows = alert_rows_from_log(log)
+    first = next(iter(log.read(("cap_issued",), limit=1)), None)
+    xml = (first.payload.get("xml") or "").encode() if first else b""
+    m = _STATUS.search(xml[:4096])
+    return Run(
+        name=name,
+        spells=tuple(spells_from_rows(rows)),
+        drill=m is not None and m.group(1) != b"Actual",
+        tracks_path=None,
+    )
+
+
 def load_run(run_dir: Path, drill: bool | None = None) -> Run:
     """A run directory's alerts; ``drill`` None: read from its first CAP message's status."""
     run_dir = Path(run_dir)
