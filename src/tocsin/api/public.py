@@ -112,7 +112,14 @@ async def stream(request: Request) -> StreamingResponse:
                     continue
                 if item is None:
                     return
-                yield sse_event(*item)
+                chunk = [sse_event(*item)]
+                while not client.queue.empty() and len(chunk) < 1000:  # one write per burst
+                    item = client.queue.get_nowait()
+                    if item is None:
+                        yield b"".join(chunk)
+                        return
+                    chunk.append(sse_event(*item))
+                yield b"".join(chunk)
         finally:
             board.disconnect(client)
             svc.metrics.sse_clients.set(len(board.clients))

@@ -55,6 +55,7 @@ def make_server(service: Service, host: str, port: int) -> TocsinServer:
         port=port,
         log_config=None,
         access_log=False,
+        timeout_keep_alive=30,  # sensors post every few seconds on one connection
         timeout_graceful_shutdown=int(service.settings.timeouts.shutdown_s),
         lifespan="on",
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tocsin.geo import LocalFrame
+from tocsin.publish.rows import change_to_row
 from tocsin.times import format_time
 
 if TYPE_CHECKING:  # publish sits below the engine; it only reads what a step returns
@@ -30,11 +31,7 @@ class RunWriter:
     def write(self, r: StepResult) -> None:
         self._write_tracks(r)
         for i, c in enumerate(r.changes):
-            row = {"t": format_time(c.t_s), "zone": c.zone, "event": c.event, "level": c.level}
-            if c.event != "clear":
-                row["eta_s"] = round(c.eta_s, 1) if c.eta_s is not None else None
-                row["tracks"] = list(c.tracks)
-            row["cap"] = r.cap_of.get(i)
+            row = change_to_row(c, r.cap_of.get(i))
             self._alerts.write(json.dumps(row, separators=(", ", ": ")) + "\n")
         self.counts["alert_rows"] += len(r.changes)
         for m in r.caps:

@@ -1,0 +1,253 @@
+"""The live service under load on loopback (a benchmark, not a test).
+
+    .venv/bin/python benchmarks/bench_serve.py [--drones 500] [--seconds 45]
+
+Starts ``tocsin serve`` for the Belgorod region as its own process (the load
+comes from this one, so the two share the machine's cores), flies ``drones``
+seeded straight-line drones towards the region's towns, and posts their radar
+plots as signed JSON Lines from 10 radars that each see every drone once a
+scan of 2.5 s (500 drones: 2,000 records a second), for ``seconds`` (at most
+60). An SSE client records every alert change.
+
+Latency of an onset or update, from SSE receipt back to:
+- ``decision``: the row's ``t``, the arrival of the newest record the deciding
+  step used (the processing and delivery time);
+- ``window``: the start of the tick in which that record arrived (adds the
+  wait for the once-a-second engine step, its worst case for a record).
+Then the fan-out: a million subscriber points over the region's zones, one
+onset over 100 zones handed to a recording push gateway, beside a full scan
+of the subscriber array (the peer). Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from tocsin.api.auth import sign
+from tocsin.geo import load_region
+from tocsin.publish.base import RecordingGateway
+from tocsin.publish.fanout import FanOut, SubscriberIndex
+from tocsin.times import parse_time
+
+N_SENSORS = 10  # radars, each seeing every drone once a scan
+SCAN_S = 2.5
+POSTS_PER_SCAN = 5  # each radar posts its plots in this many requests a scan
+SPEED_MPS = 45.0
+
+
+def _scene(root: Path, region) -> dict[str, Path]:
+    lat, lon = region.frame.xy_to_latlng(np.zeros(N_SENSORS), np.zeros(N_SENSORS))
+    sensors = [{"id": f"R{k}", "kind": "radar", "lat": float(lat[k]), "lon": float(lon[k]),
+                "range_max_m": 200_000} for k in range(N_SENSORS)]  # fmt: skip
+    keys = {s["id"]: secrets.token_hex(16) for s in sensors}
+    paths = {"sensors": root / "sensors.json", "keys": root / "keys.json"}
+    paths["sensors"].write_text(json.dumps({"sensors": sensors}))
+    paths["keys"].write_text(json.dumps(keys))
+    return paths
+
+
+class Raid:
+    """Straight-line drones from outside the region towards its towns, positions by time."""
+
+    def __init__(self, region, n: int, t0_s: float, seed: int = 1) -> None:
+        rng = np.random.default_rng(seed)
+        s = region.settlements
+        goal = rng.integers(0, len(s), n)
+        gx, gy = s.x_m[goal], s.y_m[goal]
+        ang = rng.uniform(0, 2 * np.pi, n)
+        dist = rng.uniform(20_000, 60_000, n)  # already on their way, 7 to 22 min out
+        self.x0, self.y0 = gx + dist * np.cos(ang), gy + dist * np.sin(ang)
+        self.vx, self.vy = -SPEED_MPS * np.cos(ang), -SPEED_MPS * np.sin(ang)
+        self.t0_s, self.frame, self.rng = t0_s, region.frame, rng
+
+    def plots(self, idx: np.ndarray, t_s: float) -> list[dict]:
+        dt = t_s - self.t0_s
+        x = self.x0[idx] + self.vx[idx] * dt + self.rng.normal(0, 80, len(idx))
+        y = self.y0[idx] + self.vy[idx] * dt + self.rng.normal(0, 80, len(idx))
+        lat, lon = self.frame.xy_to_latlng(x, y)
+        return [{"t": round(t_s, 3), "lat": round(float(a), 6), "lon": round(float(b), 6),
+                 "alt_m": 300, "sigma_m": 100} for a, b in zip(lat, lon, strict=True)]  # fmt: skip
+
+
+async def _sensor(client, url, sid, key, raid, drones, until_s, stats) -> None:
+    """Post this radar's plots: every drone once a scan, in POSTS_PER_SCAN requests."""
+    period = SCAN_S / POSTS_PER_SCAN
+    parts = np.array_split(drones, POSTS_PER_SCAN)
+    k = 0
+    nxt = time.time() + secrets.randbelow(1000) / 1000 * period
+    while (now := time.time()) < until_s:
+        if nxt > now:
+            await asyncio.sleep(nxt - now)
+        recs = raid.plots(parts[k % POSTS_PER_SCAN], time.time())
+        k += 1
+        body = "".join(json.dumps({**r, "sensor": sid}) + "\n" for r in recs).encode()
+        ts, nonce = str(int(time.time())), secrets.token_hex(12)
+        h = {"X-Tocsin-Sensor": sid, "X-Tocsin-Timestamp": ts, "X-Tocsin-Nonce": nonce,
+             "X-Tocsin-Signature": sign(key, ts, nonce, body)}  # fmt: skip
+        try:
+            r = await client.post(f"{url}/v1/detections", content=body, headers=h)
+        except httpx.TransportError:
+            stats["errors"] += 1
+            continue
+        stats["requests"] += 1
+        stats["records"] += len(recs) if r.status_code == 202 else 0
+        stats["refused"] += r.status_code != 202
+        nxt += period
+
+
+def _sse(url: str, rows: list, stop: threading.Event) -> None:
+    with httpx.stream("GET", f"{url}/v1/stream", timeout=httpx.Timeout(5, read=None)) as r:
+        for line in r.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith("data: "):
+                rows.append((time.time(), json.loads(line[6:])))
+
+
+async def _load(url, keys, raid, n_drones, until_s) -> dict:
+    stats = {"requests": 0, "records": 0, "refused": 0, "errors": 0}
+    drones = np.arange(n_drones)
+    limits = httpx.Limits(max_connections=N_SENSORS)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        await asyncio.gather(*(
+            _sensor(client, url, f"R{k}", keys[f"R{k}"], raid, drones, until_s, stats)
+            for k in range(N_SENSORS)
+        ))  # fmt: skip
+    return stats
+
+
+def _pct(a, q) -> float | None:
+    return round(float(np.percentile(a, q)) * 1000, 1) if len(a) else None
+
+
+def serve_latency(region, n_drones: int, seconds: float, warm_s: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = _scene(root, region)
+        keys = json.loads(paths["keys"].read_text())
+        port = 18000 + secrets.randbelow(2000)
+        url = f"http://127.0.0.1:{port}"
+        cmd = [sys.executable, "-m", "tocsin.cli", "serve", "--region", "belgorod",
+               "--sensors", str(paths["sensors"]), "--keys", str(paths["keys"]),
+               "--data", str(root / "data"), "--port", str(port)]  # fmt: skip
+        log = (root / "serve.log").open("wb")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_up(url, proc)
+            rows: list = []
+            stop = threading.Event()
+            threading.Thread(target=_sse, args=(url, rows, stop), daemon=True).start()
+            t0 = time.time()
+            raid = Raid(region, n_drones, t0)
+            stats = asyncio.run(_load(url, keys, raid, n_drones, t0 + seconds))
+            wall = time.time() - t0
+            health = httpx.get(f"{url}/healthz").json()
+            metrics = httpx.get(f"{url}/metrics").text
+            stop.set()
+        except Exception:
+            log.flush()
+            sys.stderr.write((root / "serve.log").read_text()[-3000:])
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(60)
+            log.close()
+    measured = [(rcv, r) for rcv, r in rows if r["event"] != "clear"]
+    t_row = np.array([parse_time(r["t"]) for _, r in measured])
+    rcv = np.array([x for x, _ in measured])
+    keep = t_row >= t0 + warm_s
+    dec = (rcv - t_row)[keep]
+    win = (rcv - np.floor(t_row))[keep]
+    return {
+        "drones": n_drones, "radars": N_SENSORS, "scan_s": SCAN_S,
+        "target_rate_per_s": n_drones * N_SENSORS / SCAN_S, "seconds": round(wall, 1),
+        "ingest_records_per_s": round(stats["records"] / wall, 1),
+        "requests": stats["requests"], "requests_refused": stats["refused"],
+        "transport_errors": stats["errors"],
+        "alert_rows": len(rows), "rows_measured": int(keep.sum()),
+        "decision_to_sse_p50_ms": _pct(dec, 50), "decision_to_sse_p99_ms": _pct(dec, 99),
+        "window_to_sse_p50_ms": _pct(win, 50), "window_to_sse_p99_ms": _pct(win, 99),
+        "engine_steps": health["steps"], "step_seconds_mean": _hist_mean(metrics),
+        "stored_to_channels_mean_s": _hist_mean(metrics, "tocsin_publish_latency_seconds"),
+        "alerts_in_force_at_end": health["alerts_in_force"],
+    }  # fmt: skip
+
+
+def _hist_mean(text: str, name: str = "tocsin_engine_step_seconds") -> float | None:
+    vals = {}
+    for line in text.splitlines():
+        for k in ("sum", "count"):
+            if line.startswith(f"{name}_{k} "):
+                vals[k] = float(line.split()[-1])
+    return round(vals["sum"] / vals["count"], 4) if vals.get("count") else None
+
+
+def _wait_up(url: str, proc, deadline_s: float = 120.0) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"tocsin serve exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("tocsin serve did not come up")
+
+
+def fanout(region, n_subscribers: int = 1_000_000, n_zones: int = 100, seed: int = 1) -> dict:
+    rng = np.random.default_rng(seed)
+    zones = rng.integers(0, len(region.zones), n_subscribers)
+    idx = SubscriberIndex(len(region.zones))
+    idx.add_many(zones)
+    t0 = time.perf_counter()
+    idx.subscribers([0])  # builds the sorted index once
+    build = time.perf_counter() - t0
+    onset = rng.choice(len(region.zones), n_zones, replace=False)
+    rows = [{"zone": str(region.zones.ids[z]), "event": "onset", "level": "warning"}
+            for z in onset]  # fmt: skip
+    zone_of = {str(z): i for i, z in enumerate(region.zones.ids)}
+    gw = RecordingGateway()
+    fan = FanOut(idx, gw, zone_of.__getitem__, batch=10_000)
+    t0 = time.perf_counter()
+    handed = fan.fan_out(rows)
+    fan_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    peer = np.flatnonzero(np.isin(zones, onset))  # the peer: scan every subscriber
+    scan_s = time.perf_counter() - t0
+    assert handed == len(peer) == gw.delivered
+    return {
+        "subscribers": n_subscribers, "onset_zones": n_zones, "handed_over": handed,
+        "batches": len(gw.batches), "index_build_s": round(build, 4),
+        "fanout_s": round(fan_s, 4), "peer_full_scan_s": round(scan_s, 4),
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--drones", type=int, default=500)
+    ap.add_argument("--seconds", type=float, default=45.0)
+    ap.add_argument("--warm", type=float, default=10.0, help="seconds before measuring")
+    a = ap.parse_args()
+    region = load_region("belgorod")
+    out = {"bench": "serve", "region": "belgorod", "zones": len(region.zones)}
+    out["latency"] = serve_latency(region, a.drones, min(a.seconds, 60.0), a.warm)
+    out["fanout"] = fanout(region)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
