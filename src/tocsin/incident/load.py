@@ -101,11 +101,12 @@ def import_file(registry: IncidentRegistry, path: Path, by: str) -> ImportResult
             if row is None:
                 raise _RowFault("malformed row (wrong number of cells or not a Point feature)")
             inc = registry.make(**_fields(row))
-            registry.add(inc, by, note=f"imported from {Path(path).name} {where}")
+            registry.add(inc, by, note=f"imported from {Path(path).name} {where}", flush=False)
         except ValueError as e:
             result.errors.append(RowError(where, str(e)))
             continue
         result.added.append(inc.id)
+    registry.log.flush()
     return result
 
 

@@ -151,8 +151,9 @@ class IncidentRegistry:
             n += 1
         return f"I{n:05d}"
 
-    def add(self, incident: Incident, by: str, note: str = "") -> Incident:
-        """Register a new incident (from ``make``) and store it durably."""
+    def add(self, incident: Incident, by: str, note: str = "", *, flush: bool = True) -> Incident:
+        """Register a new incident (from ``make``) and store it (durably unless ``flush`` is
+        False: bulk imports flush once at the end)."""
         if incident.id in self._incidents:
             raise ValueError(
                 f"incident {incident.id}: 'id' is taken by an incident already registered"
@@ -161,7 +162,8 @@ class IncidentRegistry:
         payload = {"incident": incident.to_dict(), "by": by, "note": note}
         t_s = self.clock()
         self.log.append(REPORTED, t_s, payload)
-        self.log.flush()
+        if flush:
+            self.log.flush()
         self._apply(REPORTED, t_s, payload)
         return incident
 
