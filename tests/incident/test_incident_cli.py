@@ -32,6 +32,10 @@ def test_add_confirm_retract_list_and_verify(tmp_path):
     )
     _ok(["incident", "confirm", "I00001", "--data", str(data), "--by", "officer B"])
     _ok(
+        ["incident", "amend", "I00001", "--data", str(data), "--by", "hospital desk"]
+        + ["--note", "one more admitted", "--injured", "3", "--injured-children", "1"]
+    )
+    _ok(
         ["incident", "retract", "I00002", "--data", str(data), "--by", "officer B"]
         + ["--note", "duplicate report"]
     )
@@ -51,11 +55,13 @@ def test_add_confirm_retract_list_and_verify(tmp_path):
         ("I00002", "retracted"),
     ]
     assert [h["by"] for h in rows[1]["history"]] == ["police desk", "officer B"]
+    assert [h["action"] for h in rows[0]["history"]] == ["reported", "confirmed", "amended"]
+    assert rows[0]["casualties"]["injured"] == 3 and rows[0]["casualties"]["injured_children"] == 1
     assert "I00001" in _ok(["incident", "list", "--data", str(data)])
     out = " ".join(
         _ok(["verify", str(data / "log.jsonl"), "--key", str(data / "region.pub")]).split()
     )
-    assert "4 entries" in out and "verified: entries 1-4" in out
+    assert "5 entries" in out and "verified: entries 1-5" in out
 
 
 def test_import_reports_rejected_rows(tmp_path):

@@ -119,3 +119,20 @@ def test_history_records_every_change_and_who_made_it(registry, tmp_path, belgor
     assert again.all() == registry.all()
     assert [i.status for i in again.all()] == ["confirmed", "retracted"]
     assert registry.log.count("incident_changed") == 2
+
+
+def test_an_amendment_corrects_casualties_and_is_kept_in_the_history(registry, tmp_path, belgorod):
+    a = registry.add(_make(registry, casualties=Casualties(injured=2)), "duty officer A")
+    registry.amend(a.id, "hospital desk", "two more admitted", casualties=Casualties(injured=4,
+                   injured_children=1), hospitals=("Regional Hospital",))  # fmt: skip
+    with pytest.raises(ValueError, match="'damage'"):
+        registry.amend(a.id, "x", "bad category", damage="total")
+    with pytest.raises(ValueError, match="needs a field"):
+        registry.amend(a.id, "x", "nothing")
+    got = registry.get(a.id)
+    assert got.casualties == Casualties(injured=4, injured_children=1)
+    assert got.hospitals == ("Regional Hospital",) and got.status == "reported"
+    assert [c.action for c in registry.history(a.id)] == ["reported", "amended"]
+    registry.log.flush()
+    again = IncidentRegistry(SqliteEventLog(tmp_path / "events.sqlite"), belgorod)
+    assert again.get(a.id) == got

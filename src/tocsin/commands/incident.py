@@ -1,4 +1,4 @@
-"""`tocsin incident add|list|confirm|retract|import` on a data directory.
+"""`tocsin incident add|list|confirm|retract|amend|import` on a data directory.
 
 The data directory holds the region's event log (``events.sqlite``); when it
 also holds the region's signing key (``region.key``), every change is chained
@@ -173,6 +173,37 @@ def retract(
         with _registry(data) as reg:
             reg.retract(incident, by, note)
         console.print(f"incident {incident} retracted by {escape(by)}")
+
+    _run(body)
+
+
+@app.command()
+def amend(
+    incident: Annotated[str, typer.Argument(help="Incident id.")],
+    data: Data,
+    by: By,
+    note: str = typer.Option(..., "--note", help="What changed and how it is known."),
+    injured: int | None = typer.Option(None, "--injured", help="New total of injured."),
+    killed: int | None = typer.Option(None, "--killed", help="New total of killed."),
+    injured_children: int | None = typer.Option(None, "--injured-children"),
+    killed_children: int | None = typer.Option(None, "--killed-children"),
+    damage: str | None = typer.Option(None, "--damage", help="New damage category."),
+    hospital: list[str] = typer.Option([], "--hospital", help="Receiving hospitals (replace)."),
+    notes: str | None = typer.Option(None, "--notes", help="New free text."),
+) -> None:
+    """Correct an incident's casualties, damage, hospitals or notes (kept in its history)."""
+    from dataclasses import replace
+
+    counts = {"injured": injured, "killed": killed, "injured_children": injured_children,
+              "killed_children": killed_children}  # fmt: skip
+    counts = {k: v for k, v in counts.items() if v is not None}
+
+    def body() -> None:
+        with _registry(data) as reg:
+            cas = replace(reg.get(incident).casualties, **counts) if counts else None
+            reg.amend(incident, by, note, casualties=cas, damage=damage,
+                      hospitals=tuple(hospital) or None, notes=notes)  # fmt: skip
+        console.print(f"incident {incident} amended by {escape(by)}")
 
     _run(body)
 

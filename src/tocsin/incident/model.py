@@ -132,14 +132,14 @@ class Change:
     """One entry of an incident's history: what happened to it, when and by whom."""
 
     incident: str
-    action: str  # reported, confirmed, retracted
+    action: str  # reported, confirmed, retracted, amended
     by: str
     t_s: float
     note: str = ""
 
     def __post_init__(self) -> None:
         where = f"change of incident {self.incident}"
-        _choice(self.action, "action", STATUSES, where)
+        _choice(self.action, "action", (*STATUSES, "amended"), where)
         if not isinstance(self.by, str) or not self.by.strip():
             raise ValueError(f"{where}: 'by' must name who made the change")
 

@@ -63,9 +63,15 @@ class IncidentRegistry:
             ]
         else:
             inc = self._incidents[p["id"]]
-            self._incidents[inc.id] = replace(inc, status=p["status"])
+            fields = dict(p.get("changes") or {})
+            if "casualties" in fields:
+                fields["casualties"] = Casualties(**fields["casualties"])
+            if "hospitals" in fields:
+                fields["hospitals"] = tuple(fields["hospitals"])
+            self._incidents[inc.id] = replace(inc, status=p["status"], **fields)
+            action = "amended" if "changes" in p else p["status"]
             self._history[inc.id].append(
-                Change(incident=inc.id, action=p["status"], by=p["by"], t_s=t_s, note=p["note"])
+                Change(incident=inc.id, action=action, by=p["by"], t_s=t_s, note=p["note"])
             )
 
     # -- reading -------------------------------------------------------------
@@ -175,15 +181,42 @@ class IncidentRegistry:
             raise ValueError(f"incident {incident_id}: a retraction needs a 'note' saying why")
         return self._change(incident_id, "retracted", by, note)
 
-    def _change(self, incident_id: str, status: str, by: str, note: str) -> Incident:
+    def amend(
+        self,
+        incident_id: str,
+        by: str,
+        note: str,
+        *,
+        casualties: Casualties | None = None,
+        damage: str | None = None,
+        hospitals: tuple[str, ...] | None = None,
+        notes: str | None = None,
+    ) -> Incident:
+        """Correct what is known of an incident (casualties rise, hospitals are named)."""
         inc = self.get(incident_id)
-        if inc.status not in _NEXT[status]:
+        if inc.status == "retracted":
+            raise ValueError(f"incident {incident_id}: 'status' is retracted, it cannot be amended")
+        given = {"casualties": casualties, "damage": damage, "hospitals": hospitals, "notes": notes}
+        given = {k: v for k, v in given.items() if v is not None}
+        if not given:
+            raise ValueError(f"incident {incident_id}: an amendment needs a field to change")
+        new = replace(inc, **given)  # validates every field
+        changes = {k: new.to_dict()[k] for k in given}
+        return self._change(incident_id, inc.status, by, note, changes)
+
+    def _change(
+        self, incident_id: str, status: str, by: str, note: str, changes: dict | None = None
+    ) -> Incident:
+        inc = self.get(incident_id)
+        if changes is None and inc.status not in _NEXT[status]:
             raise ValueError(
                 f"incident {incident_id}: 'status' is {inc.status}, cannot become {status}"
             )
         t_s = self.clock()
         Change(incident=incident_id, action=status, by=by, t_s=t_s, note=note)
         payload = {"id": incident_id, "status": status, "by": by, "note": note}
+        if changes is not None:
+            payload["changes"] = changes
         self.log.append(CHANGED, t_s, payload)
         self.log.flush()
         self._apply(CHANGED, t_s, payload)
