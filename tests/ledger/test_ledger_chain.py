@@ -85,3 +85,11 @@ def test_a_key_file_that_is_not_a_key_is_named(tmp_path):
     bad.write_text("not a key")
     with pytest.raises(StoreError, match="bad.pub"):
         load_public_key(bad)
+
+
+def test_a_second_writer_is_refused_until_the_first_closes(tmp_path):
+    first = Ledger(tmp_path / "log.jsonl")
+    with pytest.raises(StoreError, match="in use by another writer"):
+        Ledger(tmp_path / "log.jsonl")
+    first.close()
+    Ledger(tmp_path / "log.jsonl").close()

@@ -14,6 +14,7 @@ next entry is chained, and whenever ``sign`` is called.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -57,11 +58,20 @@ class Ledger:
         self.event_seq = 0  # the last event-log seq chained
         self.signed_seq = 0
         self.signed_t_s: float | None = None
-        self._scan()
         try:
             self._file = self.path.open("ab")
         except OSError as e:
             raise StoreError(f"cannot open log file {self.path}: {e}") from e
+        try:  # one writer at a time: two would fork the chain
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            self._file.close()
+            raise StoreError(f"log file {self.path} is in use by another writer") from e
+        try:
+            self._scan()
+        except StoreError:
+            self._file.close()
+            raise
 
     def _scan(self) -> None:
         """Recover the chain's end from the file; a torn last line is cut off."""
