@@ -207,3 +207,34 @@ class ProcessServer:
         code = self.proc.wait(60)
         self.log.close()
         return code
+
+
+def settings_for(paths: dict[str, Path], data: Path, port: int | None = None, **more):
+    from tocsin.config import load_settings
+
+    overrides = {
+        "region.name": str(paths["region"]),
+        "sensors.registry": str(paths["sensors"]),
+        "sensors.keys": str(paths["keys"]),
+        "data_dir": str(data),
+        "server.port": port or free_port(),
+        **more,
+    }
+    return load_settings(env={}, overrides=overrides)
+
+
+def live_server(tmp_path_factory):
+    """A server for a module's tests, with a gateway that records what it is handed.
+
+    Each test module makes it its ``live`` fixture (module scope); a conftest.py here
+    would clash with tests/conftest.py under --doctest-modules.
+    """
+    from tocsin.publish.base import RecordingGateway
+
+    root = tmp_path_factory.mktemp("scene")
+    paths = write_scene(root)
+    gateway = RecordingGateway()
+    srv = ThreadServer(settings_for(paths, root / "data"), gateway)
+    srv.gateway = gateway
+    yield srv
+    srv.stop()

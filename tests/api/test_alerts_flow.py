@@ -5,9 +5,14 @@ from __future__ import annotations
 import feedparser
 import httpx
 import pytest
-from servecase import LAT0, LON0, SseReader, fly, wait_for
+from servecase import LAT0, LON0, SseReader, fly, live_server, wait_for
 
 from tocsin.alert.cap import validate_cap
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    yield from live_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

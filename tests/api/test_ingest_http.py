@@ -5,7 +5,13 @@ from __future__ import annotations
 import time
 
 import httpx
-from servecase import Sensor, plot
+import pytest
+from servecase import Sensor, live_server, plot
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    yield from live_server(tmp_path_factory)
 
 
 def _metric(url: str, name: str, label: str) -> float:

@@ -6,10 +6,18 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from servecase import live_server
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    yield from live_server(tmp_path_factory)
+
 
 # Bodies of the ingest route: JSON Lines, or any bytes at all (the route must cope).
 _LINES = st.lists(

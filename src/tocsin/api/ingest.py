@@ -39,7 +39,7 @@ _BODY = {
         401: {"model": Problem, "description": "missing or bad signature, stale, replayed"},
         403: {"model": Problem, "description": "a record names another sensor"},
         413: {"model": Problem, "description": "body or record count over the limit"},
-        503: {"model": Problem, "description": "the engine's queue is full; retry later"},
+        503: {"model": Problem, "description": "the engine's queue is full (retry) or stopped"},
     },
     openapi_extra={"requestBody": _BODY},
 )
@@ -72,6 +72,8 @@ async def post_detections(request: Request):
     good = [(d, line) for d, (_, line) in zip(out, items, strict=True) if type(d) is Detection]
     dets = [d for d, _ in good]
     texts = [line.decode("utf-8", "backslashreplace") for _, line in good]
+    if not svc.worker.alive:
+        return _refuse(svc, 503, "engine_stopped", "the engine has stopped; nothing is taken")
     try:
         svc.worker.submit(Inbound(sensor, rx_s, dets, texts, rejections))
     except QueueFull as e:

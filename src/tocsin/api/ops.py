@@ -26,7 +26,7 @@ async def healthz(request: Request):
         status="ok" if ok else "failing",
         engine=svc.worker.alive,
         steps=svc.worker.steps,
-        queued_records=svc.worker._waiting,
+        queued_records=svc.worker.queued,
         alerts_in_force=len(board.active) if board else 0,
         sse_clients=len(board.clients) if board else 0,
         subscribers=len(svc.index),

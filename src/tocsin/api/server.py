@@ -11,6 +11,7 @@ from tocsin.api.app import create_app
 from tocsin.api.auth import load_keys
 from tocsin.api.service import Service
 from tocsin.config import ConfigError, Settings
+from tocsin.errors import TocsinError
 from tocsin.geo import load_region
 from tocsin.ingest import load_sensors
 from tocsin.publish.base import PushGateway
@@ -59,7 +60,13 @@ def make_server(service: Service, host: str, port: int) -> TocsinServer:
         timeout_graceful_shutdown=int(service.settings.timeouts.shutdown_s),
         lifespan="on",
     )
-    return TocsinServer(config, service)
+    server = TocsinServer(config, service)
+
+    def fatal() -> None:  # a warning that cannot be stored is loud and fatal
+        server.should_exit = True
+
+    service.worker.on_fatal = fatal
+    return server
 
 
 def serve(settings: Settings, gateway: PushGateway | None = None) -> None:
@@ -69,3 +76,5 @@ def serve(settings: Settings, gateway: PushGateway | None = None) -> None:
     log.info("serving", extra={"host": settings.server.host, "port": settings.server.port,
                                "region": service.region.name})  # fmt: skip
     server.run()
+    if service.worker.error is not None:
+        raise TocsinError(f"the engine stopped: {service.worker.error}") from service.worker.error

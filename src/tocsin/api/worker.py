@@ -60,9 +60,11 @@ Build = Callable[[], tuple[Engine, EventLog, Resumed]]
 
 class EngineWorker:
     def __init__(self, build: Build, tick_s: float, publish: Callable[[Outbound], None],
-                 metrics: ServiceMetrics, cap_dir: Path, queue_max: int) -> None:  # fmt: skip
+                 metrics: ServiceMetrics, cap_dir: Path, queue_max: int,
+                 on_fatal: Callable[[], None] | None = None) -> None:  # fmt: skip
         self._build, self.tick_s, self._publish = build, tick_s, publish
         self.metrics, self.cap_dir, self.queue_max = metrics, cap_dir, queue_max
+        self.on_fatal = on_fatal  # called once if the thread dies: alerts are no longer decided
         self.resumed: Resumed | None = None
         self.error: BaseException | None = None
         self.steps = 0
@@ -93,6 +95,11 @@ class EngineWorker:
         self.metrics.queue_depth.labels("ingest").set(self._waiting)
 
     @property
+    def queued(self) -> int:
+        """Records waiting for the next step."""
+        return self._waiting
+
+    @property
     def alive(self) -> bool:
         return self._thread.is_alive() and self.error is None
 
@@ -116,6 +123,8 @@ class EngineWorker:
         except BaseException as e:
             self.error = e
             log.critical("engine thread failed: no more alerts are decided", exc_info=e)
+            if self.on_fatal is not None:
+                self.on_fatal()
         finally:
             try:
                 elog.close()
