@@ -77,3 +77,15 @@ def test_import_reports_rejected_rows(tmp_path):
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
     assert "1 imported, 1 rejected" in out and "line 3: field 'injured'" in out
+
+
+def test_a_change_made_while_the_service_holds_the_log_is_stored_and_left_to_it(tmp_path):
+    from tocsin.ledger import Ledger
+
+    data = tmp_path / "data"
+    _ok(["ledger", "keygen", "--out", str(data / "region.key")])
+    with Ledger(data / "log.jsonl"):  # the running service
+        args = ["--data", str(data), "--region", "belgorod", "--by", "A", "--lat", "50.5957"]
+        out = _ok(["incident", "add", *args, "--lon", "36.5873", "--time", "2026-11-24T21:40Z"])
+    assert "its writer will chain this change" in " ".join(out.split())
+    assert "I00001" in _ok(["incident", "list", "--data", str(data)])

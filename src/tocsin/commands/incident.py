@@ -31,7 +31,7 @@ RegionOpt = Annotated[str, typer.Option("--region", help="Built-in region name o
 def _registry(data: Path, region: str | None = None):
     from tocsin.geo import load_region
     from tocsin.incident import IncidentRegistry
-    from tocsin.ledger import Ledger, load_private_key
+    from tocsin.ledger import Ledger, LedgerBusy, load_private_key
     from tocsin.store import SqliteEventLog
 
     data.mkdir(parents=True, exist_ok=True)
@@ -40,7 +40,12 @@ def _registry(data: Path, region: str | None = None):
         yield IncidentRegistry(log, reg)
         key = data / "region.key"
         if key.is_file():
-            with Ledger(data / "log.jsonl", load_private_key(key)) as ledger:
+            try:
+                ledger = Ledger(data / "log.jsonl", load_private_key(key))
+            except LedgerBusy as e:  # the running service holds the log: it chains the change
+                err_console.print(f"note: {escape(str(e))}; its writer will chain this change")
+                return
+            with ledger:
                 ledger.follow(log)
                 if ledger.unsigned:
                     ledger.sign(time.time())

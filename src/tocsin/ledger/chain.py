@@ -33,6 +33,11 @@ from tocsin.times import format_time, parse_time
 
 log = logging.getLogger(__name__)
 
+
+class LedgerBusy(StoreError):
+    """Another writer holds the log file."""
+
+
 CHAINED_KINDS = ("cap_issued", "incident_reported", "incident_changed")
 SIGN_PERIOD_S = 60.0
 
@@ -66,7 +71,7 @@ class Ledger:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
             self._file.close()
-            raise StoreError(f"log file {self.path} is in use by another writer") from e
+            raise LedgerBusy(f"log file {self.path} is in use by another writer") from e
         try:
             self._scan()
         except StoreError:
