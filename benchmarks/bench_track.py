@@ -8,7 +8,8 @@ plane, about half of them in formations of 3-6 flying 300-500 m apart; one
 radar at the origin giving Cartesian plots with 50 m noise on each axis,
 detection probability 0.9, Poisson clutter (mean 20 a scan) uniform over the
 80 km square, one scan every 2 s. Both trackers get the very same plots,
-and each is told the truth of the noise (R = 50² I) and of nothing else.
+and each is told the truth of the noise (R = 50² I) and, as sensors.json would
+register it, of the radar's scan period; of nothing else.
 
 Stone Soup (the peer): linear Kalman predictor/updater with
 ``CombinedLinearGaussianTransitionModel`` of two ``ConstantVelocity`` (q = 1
@@ -107,7 +108,11 @@ def _mean_gospa(sc: Scenario, est: list[np.ndarray], c_m: float) -> dict[str, fl
 
 
 def run_tocsin(sc: Scenario) -> tuple[float, list[np.ndarray], float]:
-    sensors = {"R1": Sensor(id="R1", kind="radar", x_m=0.0, y_m=0.0, range_max_m=60_000.0)}
+    sensors = {
+        "R1": Sensor(
+            id="R1", kind="radar", x_m=0.0, y_m=0.0, range_max_m=60_000.0, scan_period_s=PERIOD_S
+        )
+    }
     tracker = MultiSensorTracker(sensors, TrackerSettings())
     var = SIGMA_M**2
     seq, cpu, wall, est = 0, 0.0, 0.0, []

@@ -142,7 +142,8 @@ class TrackConfirmed:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackDeleted:
-    """A track was dropped after silence or growing uncertainty; t_s is when."""
+    """A track was dropped after silence, growing uncertainty, or as the shadow of another
+    track of the same drone; t_s is when."""
 
     track: str
     t_s: float

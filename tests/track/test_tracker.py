@@ -181,3 +181,40 @@ def test_two_acoustic_bearings_start_a_track_where_they_cross():
     tr.process(dets)
     assert tr.table.n == 1
     assert np.hypot(*(tr.table.states[0, :2] - target)) == pytest.approx(0.0, abs=1.0)
+
+
+RADAR_2S = {"R1": Sensor(id="R1", kind="radar", x_m=0.0, y_m=0.0, range_max_m=60_000.0,
+                         scan_period_s=2.0)}  # fmt: skip
+
+
+def test_plots_in_consecutive_scans_confirm_and_plots_scans_apart_do_not():
+    """Track-oriented scoring: three plots of a drone in three scans in a row are a
+    drone; three plots on the same line with four empty scans between each are
+    what clutter strung together looks like, and confirm nothing."""
+    for gap_scans, want in ((1, 1), (5, 0)):
+        tr = MultiSensorTracker(RADAR_2S)
+        confirmed = []
+        for k in range(3):
+            t = 1000.0 + 2.0 * gap_scans * k
+            x = 10_000.0 + 50.0 * (t - 1000.0)
+            confirmed += tr.process([plot(k, t, x, 0.0)])
+            tr.maintain(t)
+        assert len(confirmed) == want
+
+
+def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():
+    tr = MultiSensorTracker(RADAR_2S)
+    for k in range(12):  # two drones 500 m apart, side by side, both seen every scan
+        t = 1000.0 + 2.0 * k
+        x = 10_000.0 + 50.0 * (t - 1000.0)
+        tr.process([plot(2 * k, t, x, 0.0), plot(2 * k + 1, t, x, 500.0)])
+        tr.maintain(t)
+    assert tr.n_confirmed == 2
+    tab = tr.table
+    # a third track on the first drone, silent for 20 s: a copy left behind
+    k = tab.add(tab.states[0] - [1000.0, 0, 0, 0, 0, 0], tab.covs[0], 1002.0, "R1", "radar")
+    tab.status[k] = CONFIRMED
+    tab.evidence[k].hits *= 10
+    events = tr.maintain(1022.0)
+    assert [(e.track, e.reason) for e in events] == [(tab.ids[k], "shadowed")]
+    assert tr.n_confirmed == 2

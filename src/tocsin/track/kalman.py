@@ -64,6 +64,12 @@ def update_linear(
     return x, 0.5 * (P + P.transpose(0, 2, 1))
 
 
+def major_sigma_m(covs: FloatArray) -> FloatArray:
+    """One-sigma horizontal error (N,): the major semi-axis of each (N, >=2, >=2) covariance."""
+    a, b, c = covs[:, 0, 0], covs[:, 0, 1], covs[:, 1, 1]
+    return np.sqrt(np.maximum(0.5 * (a + c) + np.sqrt(0.25 * (a - c) ** 2 + b * b), 0.0))
+
+
 def innovation(
     states: FloatArray, covs: FloatArray, z: FloatArray, H: FloatArray, R: FloatArray
 ) -> tuple[FloatArray, FloatArray]:

@@ -62,8 +62,13 @@ def bearing_measurements(dets: list[Detection]) -> tuple[FloatArray, FloatArray,
     return b, s, nodes
 
 
-def search_radius_m(d: Detection) -> float:
-    """How far from a detection's position a track may be and still be a candidate."""
-    if d.kind == "acoustic":
-        return (d.range_max_m or 3000.0) * 1.5 + 2000.0
-    return 4.0 * math.sqrt(max(d.cov_xy[0], d.cov_xy[2])) + 3000.0
+def reach_m(d: Detection, gate_d2: float) -> float:
+    """How far from a detection's position a drone it measured may be, within the gate.
+
+    A bearing's position is its node's: the drone is within hearing range of it.
+    """
+    if model_of(d) == "bearing":
+        return 1.2 * (d.range_max_m or 3000.0)
+    vx, cxy, vy = d.cov_xy
+    major = 0.5 * (vx + vy) + math.sqrt(0.25 * (vx - vy) ** 2 + cxy * cxy)
+    return math.sqrt(gate_d2 * major)

@@ -20,6 +20,7 @@ class Evidence:
     """What has been seen of one track: recent updates for the confirmation rule."""
 
     hits: list[tuple[float, str, str]] = field(default_factory=list)  # (t_s, sensor, kind)
+    llr: list[float] = field(default_factory=list)  # each hit's log-likelihood ratio
     sensors: set[str] = field(default_factory=set)
     first_kind: str = ""
 
@@ -56,7 +57,7 @@ class TrackTable:
         self.status[k], self.alive[k] = TENTATIVE, True
         self.ids.append(f"T{k + 1}")
         self.evidence.append(
-            Evidence(hits=[(t_s, sensor, kind)], sensors={sensor}, first_kind=kind)
+            Evidence(hits=[(t_s, sensor, kind)], llr=[0.0], sensors={sensor}, first_kind=kind)
         )
         return k
 

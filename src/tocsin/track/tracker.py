@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,14 +17,12 @@ from tocsin.track.measure import (
     h_matrix,
     linear_measurements,
     model_of,
-    search_radius_m,
+    reach_m,
 )
+from tocsin.track.merge import shadowed
 from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, TrackTable
 from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
 
-# How much one update counts towards confirmation, by sensor kind. Sightings
-# count nothing: reports from the public alone never confirm a track.
-_WEIGHT = {"radar": 1.0, "position": 1.0, "acoustic": 0.0, "sighting": 0.0}
 _ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
 
 
@@ -33,6 +32,10 @@ class TrackerSettings:
     q_v_m2ps3: float = 0.5
     confirm_window_s: float = 60.0
     confirm_score: float = 3.0
+    confirm_llr: float = 5.0  # track score (log-likelihood ratio) worth confirm_score
+    clutter_per_km2: float = 0.01  # false plots per km² per scan that a radar may give
+    radar_pd: float = 0.9  # a radar's chance of seeing a drone in its cover, each scan
+    default_scan_period_s: float = 4.0  # for a radar registered without one
     confirm_min_hits: int = 3
     coast_min_hits: int = 8  # only a track with this many updates is coasted through gaps
     max_speed_mps: float = 130.0  # jets fly 90-120 m/s; a faster track is clutter strung together
@@ -41,18 +44,23 @@ class TrackerSettings:
     # confirmed ones by whether sensors cover where the drone should now be.
     silence_tentative_s: dict = field(
         default_factory=lambda: {
-            "radar": 12.0,  # three scans of a 4 s radar
+            "radar": 12.0,  # three scans of a 4 s radar (of the radar's own period if known)
             "position": 60.0,
             "acoustic": 45.0,
             "sighting": 300.0,
         }
     )
+    tentative_missed_scans: int = 3
     # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
     silence_radar_cover_s: float = 300.0
     silence_acoustic_cover_s: float = 300.0
     silence_uncovered_s: float = 900.0
     radar_cover_share: float = 0.85  # of range_max, where detection is still likely
     max_sigma_m: float = 15000.0
+    # A confirmed track silent this long is dropped when it is the same as one being updated
+    # (updated within fresh_s): the drone has one track, not two (track/merge.py).
+    shadowed_silence_s: float = 10.0
+    fresh_s: float = 3.0
     sound_mps: float = SPEED_OF_SOUND_MPS
 
 
@@ -68,6 +76,7 @@ class MultiSensorTracker:
         radars = [s for s in sensors.values() if s.kind == "radar"]
         self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
         self._radar_r = np.array([s.range_max_m or 40_000.0 for s in radars], float)
+        self._period = {s.id: s.scan_period_s for s in radars if s.scan_period_s}
         nodes = [s for s in sensors.values() if s.kind == "acoustic"]
         self._node_tree = cKDTree(np.array([(s.x_m, s.y_m) for s in nodes])) if nodes else None
         self._node_r = max((s.range_max_m or 3000.0 for s in nodes), default=0.0)
@@ -87,43 +96,49 @@ class MultiSensorTracker:
     def _process_group(self, dets: list[Detection], model: str) -> list[TrackConfirmed]:
         tab, s = self.table, self.settings
         live = tab.live()
-        t_ref = float(np.median([d.t_s for d in dets]))
+        t_det = np.array([d.t_s for d in dets])
         px, pP = kalman.predict(
             tab.states[live],
             tab.covs[live],
-            np.maximum(t_ref - tab.t_s[live], 0.0),
+            np.maximum(float(np.median(t_det)) - tab.t_s[live], 0.0),
             s.q_h_m2ps3,
             s.q_v_m2ps3,
         )
         det_xy = np.array([(d.x_m, d.y_m) for d in dets], float)
-        radii = np.array([search_radius_m(d) for d in dets])
-        trks, cand = self.associator.candidates(px[:, :2], det_xy, radii)
+        gate = self.associator.gate_d2
+        trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
         if model == "bearing":
-            b, sig, nodes = bearing_measurements(dets)
+            meas = bearing_measurements(dets)
+            det_r = np.array([reach_m(d, gate) for d in dets])
+            trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
+            b, sig, nodes = meas
             ti, dj = self.associator.assign_bearing(px, pP, b, sig, nodes, s.sound_mps, trks, cand)
         else:
-            z, R = linear_measurements(dets, model)
+            meas = linear_measurements(dets, model)
+            z, R = meas
+            det_r = np.sqrt(gate) * kalman.major_sigma_m(R)
+            trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
             ti, dj = self.associator.assign_linear(px, pP, z, R, h_matrix(model), trks, cand)
         ks = live[ti]
-        t_det = np.array([dets[j].t_s for j in dj])
-        fresh = t_det >= tab.t_s[ks] - s.out_of_order_tolerance_s
+        fresh = t_det[dj] >= tab.t_s[ks] - s.out_of_order_tolerance_s
         if fresh.any():
-            self._update(ks[fresh], dj[fresh], dets, model)
+            sub = dj[fresh]
+            group = [dets[j] for j in sub]
+            self._update(ks[fresh], group, t_det[sub], model, [m[sub] for m in meas])
         for k, j in zip(ks[~fresh], dj[~fresh], strict=True):
             # Older than the track's estimate: never applied as if new; it only
             # names its sensor as one that saw this drone.
             tab.evidence[k].sensors.add(dets[j].sensor)
-        confirmed = self._confirm(ks[fresh], t_det[fresh])
-        assigned = set(dj.tolist())
-        for j, d in enumerate(dets):
-            if j not in assigned:
-                self._initiate(d, model)
+        confirmed = self._confirm(ks[fresh], t_det[dj][fresh])
+        assigned = np.zeros(len(dets), bool)
+        assigned[dj] = True
+        for j in np.flatnonzero(~assigned):
+            self._initiate(dets[j], model)
         return confirmed
 
-    def _update(self, ks: IntArray, dj: IntArray, dets: list[Detection], model: str) -> None:
+    def _update(self, ks: IntArray, group: list[Detection], t_new: FloatArray, model: str,
+                meas: list[FloatArray]) -> None:  # fmt: skip
         tab, s = self.table, self.settings
-        group = [dets[j] for j in dj]
-        t_new = np.array([d.t_s for d in group])
         x, P = kalman.predict(
             tab.states[ks],
             tab.covs[ks],
@@ -132,29 +147,68 @@ class MultiSensorTracker:
             s.q_v_m2ps3,
         )
         if model == "bearing":
-            b, sig, nodes = bearing_measurements(group)
+            b, sig, nodes = meas
+            llr = np.zeros(len(ks))
             x, P = kalman.update_bearing(x, P, b, nodes, sig, s.sound_mps)
         else:
-            z, R = linear_measurements(group, model)
+            z, R = meas
+            llr = self._hit_llr(x, P, z, R, group)
             x, P = kalman.update_linear(x, P, z, h_matrix(model), R)
         tab.states[ks], tab.covs[ks] = x, P
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
-        for k, d in zip(ks, group, strict=True):
+        for k, d, lr in zip(ks, group, llr.tolist(), strict=True):
             ev = tab.evidence[k]
             ev.hits.append((d.t_s, d.sensor, d.kind))
+            ev.llr.append(lr)
             ev.sensors.add(d.sensor)
 
+    def _hit_llr(self, x, P, z, R, group: list[Detection]) -> FloatArray:
+        """Log-likelihood ratio (M,) that each plot is the track's drone rather than clutter.
+
+        ln(Pd · N(y; 0, S) / β) on the ground plane, with β the clutter density:
+        a plot far out in a wide gate says little, one close to a sharp
+        prediction says much. Reports other than radar plots and other
+        systems' positions count nothing here.
+        """
+        s = self.settings
+        y = z[:, :2] - x[:, :2]
+        S = P[:, :2, :2] + R[:, :2, :2]
+        d2, logdet = kalman.mahalanobis2(y, S)
+        ln_beta = math.log(s.clutter_per_km2 * 1e-6)
+        llr = math.log(s.radar_pd / (2 * math.pi)) - 0.5 * (d2 + logdet) - ln_beta
+        counts = np.array([d.kind in ("radar", "position") for d in group])
+        return np.where(counts, llr, 0.0)
+
     def _confirm(self, ks: IntArray, t_s: FloatArray) -> list[TrackConfirmed]:
+        """Confirm tentative tracks whose recent evidence is strong enough.
+
+        Track-oriented scoring: the plots' log-likelihood ratios, less ln(1 -
+        Pd) for each scan a radar should have seen the drone and did not, on a
+        scale where ``confirm_llr`` counts as much as the confirmation score;
+        plus a fixed weight per distinct acoustic node that heard it.
+        Sightings count nothing: reports from the public alone never confirm.
+        """
         tab, s = self.table, self.settings
         out = []
+        miss_llr = math.log(1.0 - s.radar_pd)
         for k, t in zip(ks, t_s, strict=True):
             if tab.status[k] != TENTATIVE:
                 continue
             ev = tab.evidence[k]
-            recent = [h for h in ev.hits if h[0] >= t - s.confirm_window_s]
+            window = [i for i, h in enumerate(ev.hits) if h[0] >= t - s.confirm_window_s]
+            recent = [ev.hits[i] for i in window]
+            llr = sum(ev.llr[i] for i in window)
+            by_radar: dict[str, list[float]] = {}
+            for h in recent:
+                if h[2] == "radar":
+                    by_radar.setdefault(h[1], []).append(h[0])
+            for sensor, times in by_radar.items():
+                period = self._period.get(sensor, s.default_scan_period_s)
+                expected = round((max(times) - min(times)) / period) + 1
+                llr += miss_llr * max(expected - len(times), 0)
             nodes = {h[1] for h in recent if h[2] == "acoustic"}
-            score = sum(_WEIGHT[h[2]] for h in recent) + _ACOUSTIC_NODE_WEIGHT * len(nodes)
+            score = s.confirm_score * llr / s.confirm_llr + _ACOUSTIC_NODE_WEIGHT * len(nodes)
             speed = float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
             if (
                 score >= s.confirm_score
@@ -181,6 +235,7 @@ class MultiSensorTracker:
                     x, P = self.initiator.from_detection(fix)
                     k = self.table.add(x, P, fix.t_s, b.sensor, "acoustic")
                     self.table.evidence[k].hits.append((d.t_s, d.sensor, "acoustic"))
+                    self.table.evidence[k].llr.append(0.0)
                     self.table.evidence[k].sensors.add(d.sensor)
                     return
             self._bearings.append(d)
@@ -220,14 +275,21 @@ class MultiSensorTracker:
         young = np.array([len(tab.evidence[k].hits) < s.coast_min_hits for k in live], bool)
         tentative = (tab.status[live] == TENTATIVE) | young
         for i in np.flatnonzero(tentative):
-            last_kind = tab.evidence[live[i]].hits[-1][2]
-            limit[i] = s.silence_tentative_s[last_kind]
+            _, sensor, kind = tab.evidence[live[i]].hits[-1]
+            limit[i] = s.silence_tentative_s[kind]
+            if kind == "radar" and sensor in self._period:  # so many scans missed in a row
+                limit[i] = s.tentative_missed_scans * self._period[sensor]
+        confirmed = np.flatnonzero(tab.status[live] == CONFIRMED)
+        dup = np.zeros(len(live), bool)
+        dup[confirmed] = shadowed(
+            x[confirmed], P[confirmed], silence[confirmed], s.shadowed_silence_s, s.fresh_s
+        )
         out = []
-        for i in np.flatnonzero((silence > limit) | (sigma > s.max_sigma_m)):
+        for i in np.flatnonzero((silence > limit) | (sigma > s.max_sigma_m) | dup):
             k = live[i]
             was = bool(tab.status[k] == CONFIRMED)
             tab.alive[k], tab.status[k] = False, DELETED
-            reason = "silence" if silence[i] > limit[i] else "uncertainty"
+            reason = "shadowed" if dup[i] else "silence" if silence[i] > limit[i] else "uncertainty"
             out.append(TrackDeleted(track=tab.ids[k], t_s=now_s, reason=reason, was_confirmed=was))
         return out
 
@@ -253,5 +315,4 @@ class MultiSensorTracker:
 
     def sigma_m(self, covs: FloatArray) -> FloatArray:
         """One-sigma horizontal error: the major semi-axis of each position covariance."""
-        a, b, c = covs[:, 0, 0], covs[:, 0, 1], covs[:, 1, 1]
-        return np.sqrt(0.5 * (a + c) + np.sqrt(0.25 * (a - c) ** 2 + b * b))
+        return kalman.major_sigma_m(covs)

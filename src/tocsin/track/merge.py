@@ -1,0 +1,58 @@
+"""Tracks that have lost their drone to another track: found, so they can be dropped.
+
+When two tracks follow one drone (a plot missed, a second track started on
+the next), or a track of a formation is left without plots while another
+takes them, the silent one coasts on and would warn zones the drone is not
+going to. A confirmed track that has been silent for a while, whose
+predicted position and velocity are statistically the same as those of a
+track that is being updated, is shadowed: the updated one carries the
+drone, and the silent one is dropped.
+
+>>> x = np.array([[0.0, 0, 0, 50, 0, 0], [120.0, 0, 0, 49, 1, 0], [900.0, 0, 0, 50, 0, 0]])
+>>> P = np.broadcast_to(np.diag([100.0**2] * 2 + [1e4] + [5.0**2] * 2 + [1.0]), (3, 6, 6))
+>>> shadowed(x, P, silence_s=np.array([20.0, 0.0, 20.0]), silent_s=10.0, fresh_s=3.0).tolist()
+[True, False, False]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from tocsin.types import BoolArray, FloatArray
+
+SAME_D2 = 13.28  # chi-square, 4 d.o.f. (position and velocity on the ground), 99 %
+_REACH_M = 3000.0
+
+
+def shadowed(
+    states: FloatArray,
+    covs: FloatArray,
+    silence_s: FloatArray,
+    silent_s: float,
+    fresh_s: float,
+    same_d2: float = SAME_D2,
+) -> BoolArray:
+    """Which of N confirmed tracks (states (N, 6), covs (N, 6, 6) at one time) are shadowed.
+
+    A track silent longer than silent_s is shadowed by one updated within
+    fresh_s when their difference in ground position and velocity is within
+    same_d2 of their combined covariance.
+    """
+    out = np.zeros(len(states), bool)
+    silent, fresh = np.flatnonzero(silence_s > silent_s), np.flatnonzero(silence_s <= fresh_s)
+    if len(silent) == 0 or len(fresh) == 0:
+        return out
+    pairs = cKDTree(states[silent, :2]).sparse_distance_matrix(
+        cKDTree(states[fresh, :2]), _REACH_M, output_type="ndarray"
+    )
+    if len(pairs) == 0:
+        return out
+    a = silent[pairs["i"].astype(np.int64)]
+    b = fresh[pairs["j"].astype(np.int64)]
+    axes = np.array([0, 1, 3, 4])
+    dx = states[a][:, axes] - states[b][:, axes]
+    S = covs[a][:, axes[:, None], axes] + covs[b][:, axes[:, None], axes]
+    d2 = np.einsum("ni,ni->n", dx, np.linalg.solve(S, dx[..., None])[..., 0])
+    out[a[d2 <= same_d2]] = True
+    return out
