@@ -16,35 +16,29 @@ from tocsin.types import FloatArray
 DIM = 6
 
 
-def transition(dt_s: FloatArray) -> FloatArray:
-    """F (N, 6, 6) for time steps dt_s (N,)."""
-    dt = np.asarray(dt_s, float).reshape(-1)
-    F = np.broadcast_to(np.eye(DIM), (dt.size, DIM, DIM)).copy()
-    F[:, 0, 3] = F[:, 1, 4] = F[:, 2, 5] = dt
-    return F
-
-
-def process_noise(dt_s: FloatArray, q_h: float, q_v: float) -> FloatArray:
-    """Q (N, 6, 6) of white-noise acceleration with spectral densities q_h, q_v (m²/s³)."""
-    dt = np.asarray(dt_s, float).reshape(-1)
-    Q = np.zeros((dt.size, DIM, DIM))
-    for axis, q in ((0, q_h), (1, q_h), (2, q_v)):
-        Q[:, axis, axis] = q * dt**3 / 3.0
-        Q[:, axis, axis + 3] = Q[:, axis + 3, axis] = q * dt**2 / 2.0
-        Q[:, axis + 3, axis + 3] = q * dt
-    return Q
-
-
 def predict(
     states: FloatArray, covs: FloatArray, dt_s: FloatArray, q_h: float, q_v: float
 ) -> tuple[FloatArray, FloatArray]:
-    """States and covariances moved dt_s (N,) seconds ahead (dt may be 0)."""
+    """States and covariances moved dt_s (N,) seconds ahead (dt may be 0).
+
+    F P Fᵀ + Q is formed block by block (positions, velocities) rather than by
+    two 6×6 products: a third of the work, and exactly symmetric.
+    """
     dt = np.asarray(dt_s, float).reshape(-1)
     x = states.copy()
     x[:, 0:3] += states[:, 3:6] * dt[:, None]
-    F = transition(dt)
-    P = F @ covs @ F.transpose(0, 2, 1) + process_noise(dt, q_h, q_v)
-    return x, 0.5 * (P + P.transpose(0, 2, 1))
+    P = covs.copy()
+    d = dt[:, None, None]
+    pvv = covs[:, 3:6, 3:6]
+    P[:, 0:3, 0:3] += d * (covs[:, 0:3, 3:6] + covs[:, 3:6, 0:3]) + (d * d) * pvv
+    P[:, 0:3, 3:6] += d * pvv
+    P[:, 3:6, 0:3] += d * covs[:, 3:6, 3:6].transpose(0, 2, 1)
+    for axis, q in ((0, q_h), (1, q_h), (2, q_v)):
+        P[:, axis, axis] += q * dt**3 / 3.0
+        P[:, axis, axis + 3] += q * dt**2 / 2.0
+        P[:, axis + 3, axis] += q * dt**2 / 2.0
+        P[:, axis + 3, axis + 3] += q * dt
+    return x, P
 
 
 def update_linear(
