@@ -133,3 +133,28 @@ def test_removing_heads_loses_coverage_not_entries(true_log, keyfile, drop):
         kept = lines[:-1]
     v = verify_lines(kept, load_public_key(keyfile))
     assert v.ok and v.entries == 12 and v.unsigned > 0
+
+
+def test_a_repeated_key_cannot_hide_a_rewritten_link(true_log, keyfile):
+    """Entry 5 rewritten; entry 6 keeps its hashed prev_hash but adds a second one that
+    points at the forgery: the repeated key is refused."""
+    from tocsin.ledger.entry import entry_line
+
+    lines = _lines(true_log)
+    i5, i6 = _entry_lines(lines)[4], _entry_lines(lines)[5]
+    doc = json.loads(lines[i5])
+    doc["payload"]["event"]["identifier"] = "urn:tocsin:test:forged"
+    text, forged = entry_line(doc["seq"], doc["t"], doc["kind"], doc["payload"], doc["prev_hash"])
+    lines[i5] = text.encode()
+    lines[i6] = lines[i6].replace(b',"seq":6,', b',"prev_hash":"' + forged.encode() + b'","seq":6,')
+    v = verify_lines(lines, load_public_key(keyfile))
+    assert v.problem is not None and v.problem.line == i6 + 1
+    assert "repeated" in v.problem.reason
+
+
+def test_a_reformatted_entry_is_reported_as_altered(true_log, keyfile):
+    lines = _lines(true_log)
+    i = _entry_lines(lines)[2]
+    lines[i] = json.dumps(json.loads(lines[i]), indent=1).replace("\n", " ").encode()
+    v = verify_lines(lines, load_public_key(keyfile))
+    assert v.problem is not None and v.problem.line == i + 1 and "form" in v.problem.reason

@@ -21,6 +21,8 @@ from tocsin.store.codec import check_kind, payload_to_json
 
 GENESIS = "0" * 64
 HASH_RE = re.compile(r"[0-9a-f]{64}")
+LINE_HEAD = '{"hash":"'
+LINE_TAIL = ',"type":"entry"}'
 
 
 def entry_bytes(seq: int, t: str, kind: str, payload: dict, prev_hash: str) -> bytes:
@@ -47,15 +49,28 @@ def entry_hash(seq: int, t: str, kind: str, payload: dict, prev_hash: str) -> st
 
 
 def entry_line(seq: int, t: str, kind: str, payload: dict, prev_hash: str) -> tuple[str, str]:
-    """One entry as a line of the exported log (without the newline) and its hash."""
-    h = entry_hash(seq, t, kind, payload, prev_hash)
-    doc = {
-        "type": "entry",
-        "seq": seq,
-        "t": t,
-        "kind": kind,
-        "payload": payload,
-        "prev_hash": prev_hash,
-        "hash": h,
-    }
-    return payload_to_json(doc), h
+    """One entry as a line of the exported log (without the newline) and its hash.
+
+    The line is the canonical JSON of the entry with ``hash`` and ``type`` added; as keys
+    sort, it is ``{"hash":"<hex>",`` + the hashed bytes without their braces +
+    ``,"type":"entry"}``, so a verifier can hash the very bytes it reads.
+    """
+    body = entry_bytes(seq, t, kind, payload, prev_hash)
+    h = hashlib.sha256(body).hexdigest()
+    return f'{LINE_HEAD}{h}",{body[1:-1].decode("ascii")}{LINE_TAIL}', h
+
+
+def hashed_bytes(line: bytes) -> tuple[str, bytes] | None:
+    """The hash an entry line states and the bytes it must be the SHA-256 of; None when the
+    line is not in the canonical form ``entry_line`` writes.
+
+    >>> text, h = entry_line(1, "2026-11-24T21:00:00.000Z", "cap_issued", {}, GENESIS)
+    >>> stated, body = hashed_bytes(text.encode())
+    >>> stated == h == hashlib.sha256(body).hexdigest()
+    True
+    """
+    head, tail = LINE_HEAD.encode(), LINE_TAIL.encode()
+    n = len(head)
+    if not (line.startswith(head) and line.endswith(tail) and line[n + 64 : n + 66] == b'",'):
+        return None
+    return line[n : n + 64].decode("ascii", "replace"), b"{" + line[n + 66 : -len(tail)] + b"}"

@@ -12,13 +12,14 @@ head's time tells the reader how recent the signed part is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from tocsin.ledger.entry import GENESIS, HASH_RE, entry_hash
+from tocsin.ledger.entry import GENESIS, HASH_RE, hashed_bytes
 from tocsin.ledger.keys import head_is_signed_by, key_id
 
 
@@ -65,12 +66,13 @@ def verify_lines(lines: Iterable[bytes | str], public: Ed25519PublicKey) -> Verd
     number = 0
     for number, raw in enumerate(lines, 1):
         due = len(hashes) + 1
+        raw = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw).rstrip(b"\r\n")
         try:
-            doc = json.loads(raw)
+            doc = _DECODER.decode(raw.decode("utf-8"))
             if not isinstance(doc, dict):
                 raise _Bad("not a JSON object: the line was altered")
             if doc.get("type") == "entry":
-                hashes.append(_check_entry(doc, hashes))
+                hashes.append(_check_entry(doc, raw, hashes))
             elif doc.get("type") == "head":
                 _check_head(doc, hashes, kid, public, signed_seq)
                 heads, signed_seq, signed_t = heads + 1, doc["seq"], doc["t"]
@@ -107,16 +109,34 @@ def _verdict(hashes, heads, signed_seq, signed_t, problem) -> Verdict:
     )
 
 
-def _check_entry(doc: dict, hashes: list[str]) -> str:
+def _no_repeats(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are all distinct (a repeated key could hide a value)."""
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        raise _Bad("a key is repeated in one object: the line was altered")
+    return doc
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_repeats)
+
+
+def _check_entry(doc: dict, raw: bytes, hashes: list[str]) -> str:
     due = len(hashes) + 1
     prev = hashes[-1] if hashes else GENESIS
-    try:
-        h = entry_hash(doc["seq"], doc["t"], doc["kind"], doc["payload"], doc["prev_hash"])
-    except (KeyError, ValueError) as e:
-        raise _Bad(f"malformed entry ({e}): the line was altered") from None
-    if h != doc.get("hash"):
+    split = hashed_bytes(raw)
+    if split is None:
+        raise _Bad("the entry is not in the form the log writes: the line was altered")
+    stated, body = split
+    seq, t, kind = doc.get("seq"), doc.get("t"), doc.get("kind")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise _Bad("malformed entry: 'seq' is not a whole number from 1: the line was altered")
+    if not (isinstance(t, str) and isinstance(kind, str) and isinstance(doc.get("payload"), dict)):
+        raise _Bad("malformed entry: 't', 'kind' or 'payload' is missing: the line was altered")
+    if not isinstance(doc.get("prev_hash"), str) or HASH_RE.fullmatch(doc["prev_hash"]) is None:
+        raise _Bad("malformed entry: 'prev_hash' is not 64 hex digits: the line was altered")
+    h = hashlib.sha256(body).hexdigest()
+    if h != stated:
         raise _Bad("its content does not match its hash: the entry was altered")
-    seq = doc["seq"]
     if seq > due:
         raise _Bad(f"entry {due} is missing (this line holds entry {seq}): removed or reordered")
     if seq < due:
