@@ -1,4 +1,4 @@
-"""The monthly situation report as HTML (figures inlined) and PDF (matplotlib's PdfPages).
+"""The monthly situation report as HTML (figures inlined) and PDF (``pdf.py``).
 
 Real alerts and drills are kept apart: the figures, map and tables count the
 real runs only; drills and exercises get their own section, never mixed in.
@@ -15,7 +15,6 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_pdf import PdfPages
 
 from tocsin.geo import Region
 from tocsin.incident import Incident
@@ -109,7 +108,7 @@ def _figures(rep: MonthReport) -> list:
     ]
 
 
-def _summary(rep: MonthReport) -> list[tuple[str, str]]:
+def summary_rows(rep: MonthReport) -> list[tuple[str, str]]:
     r = rep.row("region", "month", rep.month)
     out = []
     for label, key in SUMMARY:
@@ -132,7 +131,7 @@ def _place(region: Region, inc: Incident) -> str:
     return f"{s.names[k]}, {d_km[k]:.0f} km" if d_km[k] >= 1 else str(s.names[k])
 
 
-def _incident_rows(rep: MonthReport) -> list[list[str]]:
+def incident_rows(rep: MonthReport) -> list[list[str]]:
     rows = []
     for inc, lk in zip(rep.incidents, rep.links, strict=True):
         c = inc.casualties
@@ -153,7 +152,7 @@ INCIDENT_HEAD = ["id", "time (UTC)", "kind", "place", "status", "injured (ch.)",
                  "hospitals", "warned"]  # fmt: skip
 
 
-def _drills(rep: MonthReport) -> list[tuple[str, str]]:
+def drill_rows(rep: MonthReport) -> list[tuple[str, str]]:
     r = rep.row("region", "month", rep.month, rep.drill_stats)
     return [
         ("drill and exercise runs", f"{len(rep.drill_runs)}"),
@@ -182,66 +181,18 @@ def write_html(rep: MonthReport, figs: list, path: Path) -> None:
         "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
         "padding:2px 6px}.drill{background:#eef;padding:8px;border:2px dashed #669}</style>",
         f"</head><body><h1>{title}</h1><h2>Real alerts and incidents</h2>",
-        table(["figure", "value"], _summary(rep)),
+        table(["figure", "value"], summary_rows(rep)),
     ]
     for fig in figs:
         parts.append(f"<p><img style='width:100%' src='data:image/png;base64,{png(fig)}'></p>")
     parts.append(f"<h2>Incidents ({len(rep.incidents)})</h2>")
-    parts.append(table(INCIDENT_HEAD, _incident_rows(rep)))
+    parts.append(table(INCIDENT_HEAD, incident_rows(rep)))
     parts.append("<div class='drill'><h2>Drills and exercises (EXERCISE, not counted above)</h2>")
-    parts.append(table(["figure", "value"], _drills(rep)) + "</div>")
+    parts.append(table(["figure", "value"], drill_rows(rep)) + "</div>")
     parts.append(
         f"<p>Generated from {len(rep.incidents)} incidents; times in UTC.</p></body></html>"
     )
     Path(path).write_text("".join(parts), "utf-8")
-
-
-def write_pdf(rep: MonthReport, figs: list, path: Path) -> int:
-    """The report as a PDF; returns its number of pages."""
-    import matplotlib.pyplot as plt
-
-    pages = 0
-    with PdfPages(path) as pdf:
-        fig = plt.figure(figsize=(10, 7.5))
-        fig.text(0.05, 0.92, f"{rep.region.title}: situation report, {rep.month}", fontsize=18)
-        fig.text(0.05, 0.86, "Real alerts and incidents", fontsize=13)
-        for k, (label, value) in enumerate(_summary(rep)):
-            fig.text(0.08, 0.80 - 0.045 * k, label, fontsize=11)
-            fig.text(0.55, 0.80 - 0.045 * k, value, fontsize=11, family="monospace")
-        y = 0.80 - 0.045 * len(SUMMARY) - 0.05
-        fig.text(0.05, y, "Drills and exercises (EXERCISE, not counted above)", fontsize=13,
-                 color="#336")  # fmt: skip
-        for k, (label, value) in enumerate(_drills(rep)):
-            fig.text(0.08, y - 0.05 - 0.045 * k, label, fontsize=11, color="#336")
-            fig.text(0.55, y - 0.05 - 0.045 * k, value, fontsize=11, family="monospace")
-        for f in (fig, *figs):
-            pdf.savefig(f)
-            pages += 1
-        charts.close(fig)
-        rows = _incident_rows(rep)
-        for start in range(0, len(rows), 25):
-            fig, ax = plt.subplots(figsize=(10, 7.5))
-            ax.axis("off")
-            ax.set_title(f"Incidents {start + 1}-{min(start + 25, len(rows))} of {len(rows)}")
-            page = rows[start : start + 25]
-            colours = [["white"] * (len(r) - 1) + [_colour(r[-1])] for r in page]
-            tab = ax.table(
-                cellText=page, cellColours=colours, colLabels=INCIDENT_HEAD, loc="upper center"
-            )
-            tab.auto_set_font_size(False)
-            tab.set_fontsize(8)
-            tab.scale(1.0, 1.3)
-            tab.auto_set_column_width(list(range(len(INCIDENT_HEAD))))
-            pdf.savefig(fig)
-            charts.close(fig)
-            pages += 1
-    return pages
-
-
-def _colour(warned: str) -> str:
-    if warned.startswith("yes"):
-        return "#b7e1bf"
-    return "#f4a6a0" if warned == "NO" else "#fdd8a8"
 
 
 def write_report(rep: MonthReport, out_dir: Path) -> tuple[Path, Path, int]:
@@ -253,6 +204,8 @@ def write_report(rep: MonthReport, out_dir: Path) -> tuple[Path, Path, int]:
         html_path = out_dir / f"report-{rep.month}.html"
         pdf_path = out_dir / f"report-{rep.month}.pdf"
         write_html(rep, figs, html_path)
+        from tocsin.review.pdf import write_pdf
+
         pages = write_pdf(rep, figs, pdf_path)
     finally:
         for f in figs:
