@@ -396,6 +396,27 @@ def serve(
         raise fail(e) from e
 
 
+@app.command()
+def broker(
+    data: Path = typer.Option(..., "--data", help="Directory for the broker's stored messages."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(4222, "--port", help="NATS port."),
+    mqtt_port: int = typer.Option(1883, "--mqtt-port", help="MQTT port."),
+) -> None:
+    """Run the message broker (nats-server with JetStream and MQTT) for sensors and sirens."""
+    from tocsin.api.natsd import BrokerPlan, start_broker
+
+    try:
+        proc = start_broker(BrokerPlan(data_dir=data, host=host, port=port, mqtt_port=mqtt_port))
+    except (TocsinError, OSError) as e:
+        raise fail(e) from e
+    try:
+        raise typer.Exit(proc.wait())
+    except KeyboardInterrupt:
+        proc.terminate()
+        raise typer.Exit(proc.wait()) from None
+
+
 from tocsin.commands import register  # noqa: E402  (after app and its options exist)
 
 register(app)

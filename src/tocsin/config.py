@@ -123,6 +123,21 @@ class TimeoutSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerSettings:
+    url: str = ""  # nats://127.0.0.1:4222 to take records from JetStream; empty: off
+    stream: str = "TOCSIN_DETECTIONS"  # durable: nothing sent while Tocsin restarts is lost
+    subjects: str = "tocsin.detections.>"  # MQTT topic tocsin/detections/<sensor-id>
+    durable: str = "tocsin-engine"
+    batch: int = 512
+    mqtt_host: str = ""  # where sirens read retained tocsin/alerts/<zone>; empty: off
+    mqtt_port: int = 1883
+
+    def check(self) -> None:
+        _require(self.batch > 0, "broker.batch", "must be positive")
+        _require(0 < self.mqtt_port <= 65535, "broker.mqtt_port", "must be in 1..65535")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """Everything ``tocsin serve`` needs; sections are their own dataclasses."""
 
@@ -134,6 +149,7 @@ class Settings:
     cap: CapOptions = field(default_factory=CapOptions)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
+    broker: BrokerSettings = field(default_factory=BrokerSettings)
 
     def check(self) -> None:
         for f in dataclasses.fields(self):

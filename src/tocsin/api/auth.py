@@ -118,8 +118,11 @@ class Authenticator:
     def __post_init__(self) -> None:
         self.nonces = NonceCache(self.nonce_window_s)
 
-    def check(self, headers: Mapping[str, str], body: bytes) -> str:
-        """The sensor id, or RequestRejected with the reason."""
+    def check(self, headers: Mapping[str, str], body: bytes, now_s: float | None = None) -> str:
+        """The sensor id, or RequestRejected with the reason.
+
+        ``now_s`` is when the request reached Tocsin or its broker (default: now).
+        """
         got = {h: headers.get(h) for h in (H_SENSOR, H_TIMESTAMP, H_NONCE, H_SIGNATURE)}
         missing = [h for h, v in got.items() if not v]
         if missing:
@@ -134,7 +137,7 @@ class Authenticator:
             ts = math.nan
         if not math.isfinite(ts) or not stamp.isascii():
             raise RequestRejected("bad_timestamp", f"{H_TIMESTAMP} must be Unix seconds")
-        now = self.clock()
+        now = self.clock() if now_s is None else now_s
         if abs(now - ts) > self.max_skew_s:
             raise RequestRejected(
                 "stale_timestamp", f"{H_TIMESTAMP} is {now - ts:+.0f} s off the server's clock"

@@ -24,6 +24,7 @@ from tocsin.ingest import Intake
 from tocsin.messages import Sensor
 from tocsin.publish.base import PushGateway, RecordingGateway
 from tocsin.publish.fanout import FanOut, SubscriberIndex
+from tocsin.publish.siren import SirenPublisher
 from tocsin.store import SqliteEventLog
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ class Service:
         self._seq = itertools.count()
         self._early: list[Outbound] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.broker = None  # BrokerIntake, when records also come through the broker
+        self.sirens: SirenPublisher | None = None
+        b = settings.broker
+        if b.mqtt_host:
+            self.sirens = SirenPublisher(b.mqtt_host, b.mqtt_port, f"tocsin-{region.name}")
 
     def next_seqs(self, n: int) -> range:
         first = next(self._seq)
@@ -87,6 +93,14 @@ class Service:
             self.board.receive(out)
         self._early.clear()
         self.fanout.start()
+        if self.sirens is not None:
+            self.sirens.restore(resumed.active)
+            self.sirens.start()
+        if self.settings.broker.url:
+            from tocsin.api.broker import BrokerIntake  # it needs this module
+
+            self.broker = BrokerIntake(self)
+            await self.broker.start()
         log.info("service started", extra={"alerts_in_force": len(resumed.active),
                                            "subscribers": n})  # fmt: skip
 
@@ -97,9 +111,13 @@ class Service:
 
     async def stop(self) -> None:
         self.begin_shutdown()
+        if self.broker is not None:
+            await self.broker.stop()
         await asyncio.to_thread(self.worker.stop, self.settings.timeouts.shutdown_s)
         await asyncio.to_thread(self.fanout.stop, self.settings.timeouts.shutdown_s)
         self.subscribers.close()
+        if self.sirens is not None:
+            self.sirens.stop()
         log.info("service stopped", extra={"steps": self.worker.steps})
 
     def _build(self) -> tuple[Engine, SqliteEventLog, Resumed]:
@@ -122,6 +140,8 @@ class Service:
     def _publish(self, out: Outbound) -> None:
         """Called by the engine thread once a step is stored."""
         self.fanout.submit(out.rows)
+        if self.sirens is not None:
+            self.sirens.publish(out.rows)
         self.metrics.queue_depth.labels("fanout").set(self.fanout.depth())
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._receive, out)
