@@ -52,15 +52,15 @@ class TrackerSettings:
     )
     tentative_missed_scans: int = 3
     # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
-    silence_radar_cover_s: float = 300.0
+    silence_radar_cover_s: float = 60.0  # 15-30 scans missed where a radar should see it
     silence_acoustic_cover_s: float = 300.0
     silence_uncovered_s: float = 900.0
     radar_cover_share: float = 0.85  # of range_max, where detection is still likely
     max_sigma_m: float = 15000.0
     # A confirmed track silent this long is dropped when it is the same as one being updated
     # (updated within fresh_s): the drone has one track, not two (track/merge.py).
-    shadowed_silence_s: float = 10.0
-    fresh_s: float = 3.0
+    shadowed_silence_s: float = 8.0
+    fresh_s: float = 5.0
     sound_mps: float = SPEED_OF_SOUND_MPS
 
 
