@@ -14,6 +14,8 @@ Latency of an onset or update, from SSE receipt back to:
   step used (the processing and delivery time);
 - ``window``: the start of the tick in which that record arrived (adds the
   wait for the once-a-second engine step, its worst case for a record).
+The same for a siren controller on the MQTT topics (``tocsin/alerts/#``) when
+Debian's nats-server is installed (the service publishes them through it).
 Then the fan-out: a million subscriber points over the region's zones, one
 onset over 100 zones handed to a recording push gateway, beside a full scan
 of the subscriber array (the peer). Prints one JSON line.
@@ -26,6 +28,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,8 +38,10 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import paho.mqtt.client as mqtt
 
 from tocsin.api.auth import sign
+from tocsin.api.natsd import BrokerPlan, start_broker
 from tocsin.geo import load_region
 from tocsin.publish.base import RecordingGateway
 from tocsin.publish.fanout import FanOut, SubscriberIndex
@@ -149,12 +154,20 @@ def serve_latency(region, n_drones: int, seconds: float, warm_s: float, tick_s: 
                "--data", str(root / "data"), "--port", str(port)]  # fmt: skip
         log = (root / "serve.log").open("wb")
         env = {**os.environ, "TOCSIN_TIMEOUTS_TICK_S": str(tick_s)}
+        broker, siren, siren_rows = None, None, []
+        if shutil.which("nats-server"):  # sirens read their zones' MQTT topics too
+            plan = BrokerPlan(data_dir=root / "nats", port=port + 1, mqtt_port=port + 2)
+            broker = start_broker(plan, root / "nats.log")
+            env |= {"TOCSIN_BROKER_MQTT_HOST": "127.0.0.1",
+                    "TOCSIN_BROKER_MQTT_PORT": str(plan.mqtt_port)}  # fmt: skip
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             _wait_up(url, proc)
             rows: list = []
             stop = threading.Event()
             threading.Thread(target=_sse, args=(url, rows, stop), daemon=True).start()
+            if broker is not None:
+                siren = _siren(plan.mqtt_port, siren_rows)
             t0 = time.time()
             raid = Raid(region, n_drones, t0, late_s=seconds - 10)
             stats = asyncio.run(_load(url, keys, raid, n_drones, t0 + seconds))
@@ -170,25 +183,49 @@ def serve_latency(region, n_drones: int, seconds: float, warm_s: float, tick_s: 
             proc.terminate()
             proc.wait(60)
             log.close()
-    measured = [(rcv, r) for rcv, r in rows if r["event"] != "clear"]
-    t_row = np.array([parse_time(r["t"]) for _, r in measured])
-    rcv = np.array([x for x, _ in measured])
-    keep = t_row >= t0 + warm_s
-    dec = (rcv - t_row)[keep]
-    win = (rcv - np.floor(t_row / tick_s) * tick_s)[keep]
+            if broker is not None:
+                if siren is not None:
+                    siren.disconnect()
+                    siren.loop_stop()
+                broker.terminate()
+                broker.wait(30)
+    dec, win = _latency(rows, t0 + warm_s, tick_s)
+    siren_dec, _ = _latency(siren_rows, t0 + warm_s, tick_s)
     return {
         "drones": n_drones, "tick_s": tick_s, "radars": N_SENSORS, "scan_s": SCAN_S,
         "target_rate_per_s": n_drones * N_SENSORS / SCAN_S, "seconds": round(wall, 1),
         "ingest_records_per_s": round(stats["records"] / wall, 1),
         "requests": stats["requests"], "requests_refused": stats["refused"],
         "transport_errors": stats["errors"],
-        "alert_rows": len(rows), "rows_measured": int(keep.sum()),
+        "alert_rows": len(rows), "rows_measured": len(dec),
         "decision_to_sse_p50_ms": _pct(dec, 50), "decision_to_sse_p99_ms": _pct(dec, 99),
         "window_to_sse_p50_ms": _pct(win, 50), "window_to_sse_p99_ms": _pct(win, 99),
+        "siren_rows_measured": len(siren_dec) if broker else None,
+        "decision_to_mqtt_siren_p50_ms": _pct(siren_dec, 50),
+        "decision_to_mqtt_siren_p99_ms": _pct(siren_dec, 99),
         "engine_steps": health["steps"], "step_seconds_mean": _hist_mean(metrics),
         "stored_to_channels_mean_s": _hist_mean(metrics, "tocsin_publish_latency_seconds"),
         "alerts_in_force_at_end": health["alerts_in_force"],
     }  # fmt: skip
+
+
+def _latency(rows: list, since_s: float, tick_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds from each onset or update row's t (and its tick's start) to its receipt."""
+    measured = [(rcv, r) for rcv, r in rows if r["event"] != "clear"]
+    t_row = np.array([parse_time(r["t"]) for _, r in measured])
+    rcv = np.array([x for x, _ in measured])
+    keep = t_row >= since_s
+    return (rcv - t_row)[keep], (rcv - np.floor(t_row / tick_s) * tick_s)[keep]
+
+
+def _siren(mqtt_port: int, rows: list) -> mqtt.Client:
+    """A siren controller listening to every zone's topic; keeps (receipt time, row)."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-siren")
+    c.on_message = lambda cl, u, m: rows.append((time.time(), json.loads(m.payload)["row"]))
+    c.connect("127.0.0.1", mqtt_port)
+    c.subscribe("tocsin/alerts/#", qos=1)
+    c.loop_start()
+    return c
 
 
 def _hist_mean(text: str, name: str = "tocsin_engine_step_seconds") -> float | None:
