@@ -43,6 +43,8 @@ async def healthz(request: Request):
 async def metrics(request: Request) -> Response:
     svc: Service = request.app.state.service
     svc.metrics.queue_depth.labels("fanout").set(svc.fanout.depth())
+    if svc.sirens is not None:
+        svc.metrics.queue_depth.labels("sirens").set(svc.sirens.depth())
     return Response(svc.metrics.render(), media_type=CONTENT_TYPE)
 
 

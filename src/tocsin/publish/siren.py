@@ -45,6 +45,10 @@ class SirenPublisher:
         """Queue the new state of every zone the rows change; never blocks."""
         self._queue.put(rows)
 
+    def depth(self) -> int:
+        """Batches of rows waiting to be sent."""
+        return self._queue.qsize()
+
     def _run(self) -> None:
         while (rows := self._queue.get()) is not None:
             try:
