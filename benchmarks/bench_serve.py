@@ -1,6 +1,6 @@
 """The live service under load on loopback (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/bench_serve.py [--drones 500] [--seconds 45]
+    .venv/bin/python benchmarks/bench_serve.py [--drones 500] [--seconds 45] [--no-sirens]
 
 Starts ``tocsin serve`` for the Belgorod region as its own process (the load
 comes from this one, so the two share the machine's cores), flies ``drones``
@@ -142,7 +142,9 @@ def _pct(a, q) -> float | None:
     return round(float(np.percentile(a, q)) * 1000, 1) if len(a) else None
 
 
-def serve_latency(region, n_drones: int, seconds: float, warm_s: float, tick_s: float) -> dict:
+def serve_latency(
+    region, n_drones: int, seconds: float, warm_s: float, tick_s: float, sirens: bool = True
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = _scene(root, region)
@@ -155,7 +157,7 @@ def serve_latency(region, n_drones: int, seconds: float, warm_s: float, tick_s: 
         log = (root / "serve.log").open("wb")
         env = {**os.environ, "TOCSIN_TIMEOUTS_TICK_S": str(tick_s)}
         broker, siren, siren_rows = None, None, []
-        if shutil.which("nats-server"):  # sirens read their zones' MQTT topics too
+        if sirens and shutil.which("nats-server"):  # sirens read their zones' MQTT topics too
             plan = BrokerPlan(data_dir=root / "nats", port=port + 1, mqtt_port=port + 2)
             broker = start_broker(plan, root / "nats.log")
             env |= {"TOCSIN_BROKER_MQTT_HOST": "127.0.0.1",
@@ -285,10 +287,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=45.0)
     ap.add_argument("--warm", type=float, default=10.0, help="seconds before measuring")
     ap.add_argument("--tick", type=float, default=1.0, help="the engine's tick (timeouts.tick_s)")
+    ap.add_argument("--no-sirens", action="store_true", help="no broker, no MQTT siren topics")
     a = ap.parse_args()
     region = load_region("belgorod")
     out = {"bench": "serve", "region": "belgorod", "zones": len(region.zones)}
-    out["latency"] = serve_latency(region, a.drones, min(a.seconds, 60.0), a.warm, a.tick)
+    out["latency"] = serve_latency(
+        region, a.drones, min(a.seconds, 60.0), a.warm, a.tick, not a.no_sirens
+    )
     out["fanout"] = fanout(region)
     print(json.dumps(out))
 
