@@ -218,3 +218,46 @@ def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():
     events = tr.maintain(1022.0)
     assert [(e.track, e.reason) for e in events] == [(tab.ids[k], "shadowed")]
     assert tr.n_confirmed == 2
+
+
+def _sighting(seq, t, x, y, who):
+    return plot(seq, t, x, y, sensor="public", kind="sighting", sigma=1500.0, delay=30.0,
+                reporter=who)  # fmt: skip
+
+
+def _heard(seq, t, node):
+    s = SENSORS[node]
+    return Detection(seq=seq, sensor=node, kind="acoustic", t_s=t, rx_s=t + 2.0, x_m=s.x_m,
+                     y_m=s.y_m, cov_xy=(1500.0**2, 0.0, 1500.0**2), range_max_m=3000.0)  # fmt: skip
+
+
+@pytest.mark.parametrize("people, want", [(["p1", "p2"], 1), (["p1", "p1", "p1", "p1"], 0)])
+def test_independent_reporters_count_more_than_one_reporter_many_times(people, want):
+    """One acoustic node (1.5) and two people who saw the drone confirm it; the same
+    node and one person reporting four times do not."""
+    tr = MultiSensorTracker(SENSORS)
+    seq = 0
+    for k, who in enumerate(people):
+        tr.process([_sighting(seq, 1000.0 + 5 * k, 20_500.0, 200.0 * k, who)])
+        seq += 1
+    confirmed = []
+    for k in range(3):
+        confirmed += tr.process([_heard(seq, 1030.0 + 5 * k, "A1")])
+        seq += 1
+    assert len(confirmed) == want
+
+
+def test_a_flood_from_one_reporter_is_throttled_and_moves_nothing():
+    tr = MultiSensorTracker(SENSORS)
+    run_straight(tr, n_scans=10)
+    before = tr.table.states[: tr.table.n].copy()
+    n_tracks = tr.table.n
+    flood = [
+        _sighting(100 + k, 1030.0 + 0.1 * k, 60_000.0, 60_000.0 + k, "troll") for k in range(200)
+    ]
+    tr.process(flood[:3])  # the first few of anyone's reports are taken ...
+    after_first = tr.table.n
+    tr.process(flood[3:])  # ... the rest are not
+    assert tr.limiter.throttled == 197
+    assert tr.table.n == after_first <= n_tracks + 3
+    assert np.array_equal(tr.table.states[:n_tracks], before)

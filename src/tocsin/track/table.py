@@ -21,6 +21,7 @@ class Evidence:
 
     hits: list[tuple[float, str, str]] = field(default_factory=list)  # (t_s, sensor, kind)
     llr: list[float] = field(default_factory=list)  # each hit's log-likelihood ratio
+    reporters: list[tuple[float, str]] = field(default_factory=list)  # sightings: (t_s, who)
     sensors: set[str] = field(default_factory=set)
     first_kind: str = ""
 

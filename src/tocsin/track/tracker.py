@@ -21,6 +21,7 @@ from tocsin.track.measure import (
 )
 from tocsin.track.merge import shadowed
 from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, TrackTable
+from tocsin.track.trust import ReporterLimiter
 from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
 
 _ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
@@ -37,6 +38,8 @@ class TrackerSettings:
     radar_pd: float = 0.9  # a radar's chance of seeing a drone in its cover, each scan
     default_scan_period_s: float = 4.0  # for a radar registered without one
     confirm_min_hits: int = 3
+    reporter_weight: float = 1.0  # per distinct reporter whose sighting the track took
+    sighting_window_s: float = 300.0  # sightings are late: they count this long
     coast_min_hits: int = 8  # only a track with this many updates is coasted through gaps
     max_speed_mps: float = 130.0  # jets fly 90-120 m/s; a faster track is clutter strung together
     out_of_order_tolerance_s: float = 1.0
@@ -73,6 +76,7 @@ class MultiSensorTracker:
         self.associator = GnnAssociator()
         self.initiator = Initiator()
         self._bearings: list[Detection] = []  # unassociated bearings awaiting a crossing one
+        self.limiter = ReporterLimiter()
         radars = [s for s in sensors.values() if s.kind == "radar"]
         self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
         self._radar_r = np.array([s.range_max_m or 40_000.0 for s in radars], float)
@@ -86,7 +90,7 @@ class MultiSensorTracker:
     def process(self, dets: list[Detection]) -> list[TrackConfirmed]:
         """Fuse a batch of detections (any order); returns the tracks it confirmed."""
         groups: dict[tuple[str, str], list[Detection]] = {}
-        for d in sorted(dets, key=lambda d: (d.t_s, d.seq)):
+        for d in sorted(self.limiter.admit(dets), key=lambda d: (d.t_s, d.seq)):
             groups.setdefault((d.sensor, model_of(d)), []).append(d)
         confirmed: list[TrackConfirmed] = []
         for (_, model), group in groups.items():
@@ -162,6 +166,8 @@ class MultiSensorTracker:
             ev.hits.append((d.t_s, d.sensor, d.kind))
             ev.llr.append(lr)
             ev.sensors.add(d.sensor)
+            if d.kind == "sighting":
+                ev.reporters.append((d.t_s, _reporter(d)))
 
     def _hit_llr(self, x, P, z, R, group: list[Detection]) -> FloatArray:
         """Log-likelihood ratio (M,) that each plot is the track's drone rather than clutter.
@@ -186,8 +192,9 @@ class MultiSensorTracker:
         Track-oriented scoring: the plots' log-likelihood ratios, less ln(1 -
         Pd) for each scan a radar should have seen the drone and did not, on a
         scale where ``confirm_llr`` counts as much as the confirmation score;
-        plus a fixed weight per distinct acoustic node that heard it.
-        Sightings count nothing: reports from the public alone never confirm.
+        plus a fixed weight per distinct acoustic node that heard it and per
+        distinct person who reported it (track/trust.py). Sightings alone
+        never confirm: at least one hit must come from a sensor.
         """
         tab, s = self.table, self.settings
         out = []
@@ -208,10 +215,17 @@ class MultiSensorTracker:
                 expected = round((max(times) - min(times)) / period) + 1
                 llr += miss_llr * max(expected - len(times), 0)
             nodes = {h[1] for h in recent if h[2] == "acoustic"}
-            score = s.confirm_score * llr / s.confirm_llr + _ACOUSTIC_NODE_WEIGHT * len(nodes)
+            people = {who for t_r, who in ev.reporters if t_r >= t - s.sighting_window_s}
+            score = (
+                s.confirm_score * llr / s.confirm_llr
+                + _ACOUSTIC_NODE_WEIGHT * len(nodes)
+                + s.reporter_weight * len(people)
+            )
+            sensed = any(h[2] != "sighting" for h in recent)  # sightings alone never confirm
             speed = float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
             if (
-                score >= s.confirm_score
+                sensed
+                and score >= s.confirm_score
                 and len(recent) >= s.confirm_min_hits
                 and speed <= s.max_speed_mps
             ):
@@ -241,7 +255,9 @@ class MultiSensorTracker:
             self._bearings.append(d)
             return
         x, P = self.initiator.from_detection(d)
-        self.table.add(x, P, d.t_s, d.sensor, d.kind)
+        k = self.table.add(x, P, d.t_s, d.sensor, d.kind)
+        if d.kind == "sighting":
+            self.table.evidence[k].reporters.append((d.t_s, _reporter(d)))
 
     # -- the passing of time ------------------------------------------------------------
 
@@ -316,3 +332,8 @@ class MultiSensorTracker:
     def sigma_m(self, covs: FloatArray) -> FloatArray:
         """One-sigma horizontal error: the major semi-axis of each position covariance."""
         return kalman.major_sigma_m(covs)
+
+
+def _reporter(d: Detection) -> str:
+    """Who made a sighting; each anonymous report counts as a person of its own."""
+    return d.reporter or f"anonymous@{d.sensor}#{d.seq}"
