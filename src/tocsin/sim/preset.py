@@ -17,6 +17,7 @@ from tocsin.times import parse_time
 
 DEFAULT_START = "2026-11-24T21:00:00Z"
 MAX_DRONES = 1000
+MAX_TURNS = 6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +42,9 @@ class SimSettings:
     strike_share: float = 0.7
     jet_share: float = 0.05
     group_share: float = 0.5  # share of drones flying in groups of 2-6
+    turn_p: tuple[float, ...] = (0.2, 0.4, 0.3, 0.1)  # chance of 0, 1, 2, ... turns a route
+    turn_side: float = 0.12  # sigma of a turn's offset off the straight line, share of its length
+    turn_side_max_m: float = 25_000.0  # the offset's bound (and at most 0.3 of the length)
     # sensors
     radars: int = 4
     acoustic_density: float = 1.0
@@ -71,6 +75,13 @@ class SimSettings:
         _check(self.wave_spread_min >= 0, "wave spread must be >= 0 minutes")
         _check(self.outage_min >= 0 and self.outage_start_min >= 0, "outage times must be >= 0")
         _check(self.outage_radar >= -1, "outage radar must be an index >= 0, or -1 for none")
+        _check(
+            1 <= len(self.turn_p) <= MAX_TURNS + 1
+            and min(self.turn_p) >= 0.0
+            and abs(sum(self.turn_p) - 1.0) < 1e-9,
+            f"turn p must be 1..{MAX_TURNS + 1} chances >= 0 summing to 1, not {self.turn_p}",
+        )
+        _check(0.0 <= self.turn_side <= 1.0, f"turn side must be 0..1, not {self.turn_side}")
         for name in (
             "launch_window",
             "strike_share",
@@ -86,6 +97,7 @@ class SimSettings:
             "acoustic_false_per_h",
             "mistaken_per_h_per_100k",
             "sighting_sigma_m",
+            "turn_side_max_m",
         ):
             v = getattr(self, name)
             _check(v >= 0.0, f"{name.replace('_', ' ')} must be >= 0, not {v}")
@@ -104,6 +116,7 @@ def _check(ok: bool, msg: str) -> None:
         raise ValueError(msg)
 
 
+_TYPICAL = dict(drones=40, waves=3, directions=2, duration_min=150.0, wave_spread_min=20.0)
 PRESETS: dict[str, dict] = {
     "quiet": dict(
         drones=4,
@@ -114,7 +127,7 @@ PRESETS: dict[str, dict] = {
         radars=3,
         outage_radar=-1,
     ),
-    "typical": dict(drones=40, waves=3, directions=2, duration_min=150.0, wave_spread_min=20.0),
+    "typical": _TYPICAL,
     "mass-raid": dict(
         drones=700,
         waves=5,
@@ -133,6 +146,18 @@ PRESETS: dict[str, dict] = {
         radars=2,
         acoustic_density=0.25,
         neighbour=False,
+    ),
+    # stress cases of the warning policy, on the typical raid
+    "sharp-turns": dict(
+        _TYPICAL,
+        turn_p=(0.0, 0.0, 0.0, 0.2, 0.3, 0.3, 0.2),
+        turn_side=0.3,
+        turn_side_max_m=40_000.0,
+    ),
+    "groups": dict(_TYPICAL, group_share=0.9),
+    "radar-outage": dict(_TYPICAL, outage_radar=0, outage_start_min=25.0, outage_min=75.0),
+    "late-sightings": dict(
+        _TYPICAL, radars=0, acoustic_density=0.02, neighbour=False, sighting_share=1.0
     ),
 }
 

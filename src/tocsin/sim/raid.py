@@ -18,7 +18,7 @@ from tocsin.geo import Region
 from tocsin.sim.preset import SimSettings
 from tocsin.types import BoolArray, FloatArray, IntArray
 
-MAX_WAYPOINTS = 5  # entry, up to 3 turns, destination or exit
+MAX_WAYPOINTS = 5  # entry, up to 3 turns, destination or exit (more when routes turn more)
 ENTRY_OFFSET_M = (20_000.0, 60_000.0)
 SPEED_MPS = (40.0, 55.0)
 JET_SPEED_MPS = (90.0, 120.0)
@@ -96,7 +96,7 @@ def _group(area, region, s, rng, wave, size, launch_s, az_deg, inside, weights) 
         dest = -1
         exit_az = az_deg + 180.0 + rng.normal(0.0, 35.0)
         final = _outside_point(area, exit_az, rng.uniform(*ENTRY_OFFSET_M))
-    route = _route(entry, final, rng, keep_clear_m=10_000.0 if strike else 0.0)
+    route = _route(entry, final, rng, s, keep_clear_m=10_000.0 if strike else 0.0)
     jet = rng.random() < s.jet_share
     speed = rng.uniform(*(JET_SPEED_MPS if jet else SPEED_MPS))
     bank = rng.uniform(15.0, 25.0) if jet else rng.uniform(20.0, 30.0)
@@ -129,18 +129,21 @@ def _group(area, region, s, rng, wave, size, launch_s, az_deg, inside, weights) 
     return members
 
 
-def _route(entry: FloatArray, final: FloatArray, rng, keep_clear_m: float) -> FloatArray:
-    """Waypoints (W, 2) from entry to final with 0-3 turns off the straight line."""
+def _route(
+    entry: FloatArray, final: FloatArray, rng, s: SimSettings, keep_clear_m: float
+) -> FloatArray:
+    """Waypoints (W, 2) from entry to final with `s.turn_p`-many turns off the straight
+    line, offset by `s.turn_side` of its length (sigma)."""
     leg = final - entry
     length = float(np.hypot(*leg))
-    n_turns = int(rng.choice(4, p=[0.2, 0.4, 0.3, 0.1]))
+    n_turns = int(rng.choice(len(s.turn_p), p=list(s.turn_p)))
     hi = 0.85 if keep_clear_m == 0 else min(0.85, 1.0 - keep_clear_m / max(length, 1.0))
     if length < 25_000.0 or hi <= 0.2:
         n_turns = 0
     frac = np.sort(rng.uniform(0.15, hi, n_turns)) if n_turns else np.zeros(0)
     normal = np.array([-leg[1], leg[0]]) / max(length, 1.0)
-    lim = min(25_000.0, 0.3 * length)
-    side = np.clip(rng.normal(0.0, 0.12 * length, n_turns), -lim, lim)
+    lim = min(s.turn_side_max_m, 0.3 * length)
+    side = np.clip(rng.normal(0.0, s.turn_side * length, n_turns), -lim, lim)
     turns = entry + frac[:, None] * leg + side[:, None] * normal
     return np.vstack([entry, turns, final])
 
@@ -168,8 +171,9 @@ def _outside_point(area: shapely.Geometry, az_deg: float, offset_m: float) -> Fl
 
 def _assemble(rows: list[dict]) -> Raid:
     n = len(rows)
-    wp = np.zeros((n, MAX_WAYPOINTS, 2))
-    alt = np.zeros((n, MAX_WAYPOINTS))
+    w = max([MAX_WAYPOINTS, *(len(r["route"]) for r in rows)])
+    wp = np.zeros((n, w, 2))
+    alt = np.zeros((n, w))
     nwp = np.zeros(n, np.int64)
     group = np.zeros(n, np.int64)
     g = -1
