@@ -145,7 +145,10 @@ def simulate(
     ),
     out: Path = typer.Option(..., "--out", help="Scenario directory to write."),
     preset: str = typer.Option(
-        "typical", "--preset", help="quiet, typical, mass-raid or sparse-sensors."
+        "typical",
+        "--preset",
+        help="quiet, typical, mass-raid or sparse-sensors; stress cases: sharp-turns, "
+        "groups, radar-outage, late-sightings.",
     ),
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed, the same files."),
     drones: int | None = typer.Option(
