@@ -37,7 +37,7 @@ from tocsin.sim.policy import (
     region_wide_alerts,
 )
 from tocsin.times import format_time
-from tocsin.types import FloatArray, IntArray
+from tocsin.types import BoolArray, FloatArray, IntArray
 
 GOSPA_KEYS = (
     "GOSPA",
@@ -157,11 +157,8 @@ def policy_rows(scenario: Scenario, policy: str) -> list[dict]:
 def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = None) -> dict:
     """All §6 figures of one set of alerts (and tracks, for GOSPA) as a JSON-ready dict."""
     zones = scenario.region.zones
-    zone = _zone_index(alerts, zones)
-    end_s = float(alerts.t_s.max()) if len(alerts) else -math.inf  # the scenario end
-    if len(scenario.truth):
-        end_s = max(end_s, scenario.t_last_s + HOLD_S)
-    iv, onset_t, onset_zone, onset_end = warning_intervals(alerts, zone, end_s)
+    end_s = scenario_end_s(scenario, alerts)
+    iv, onset_t, onset_zone, onset_end = run_intervals(scenario, alerts)
     p = scenario.passes
     out: dict = {}
     out.update(_pass_metrics(p, iv))
@@ -170,7 +167,7 @@ def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = Non
     out["overwarn"] = _ratio(iv.seconds(), oracle.seconds())
     out["overwarn_pop"] = _ratio(iv.seconds(pop), oracle.seconds(pop))
     out.update(_stale_clear(p, iv))
-    out.update(_false_zones(p, onset_t, onset_zone, onset_end))
+    out.update(false_zones(p, onset_t, onset_zone, onset_end))
     out.update(_gospa(scenario, tracks))
     out.update(
         {
@@ -189,6 +186,22 @@ def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = Non
         }
     )
     return {k: _clean(v) for k, v in out.items()}
+
+
+def scenario_end_s(scenario: Scenario, alerts: Alerts) -> float:
+    """max(last truth second + 60 s, the run's last alert); -inf with neither."""
+    end_s = float(alerts.t_s.max()) if len(alerts) else -math.inf
+    if len(scenario.truth):
+        end_s = max(end_s, scenario.t_last_s + HOLD_S)
+    return end_s
+
+
+def run_intervals(
+    scenario: Scenario, alerts: Alerts
+) -> tuple[Intervals, FloatArray, IntArray, FloatArray]:
+    """`warning_intervals` of a run's alerts over the scenario's zones, to its end."""
+    zone = _zone_index(alerts, scenario.region.zones)
+    return warning_intervals(alerts, zone, scenario_end_s(scenario, alerts))
 
 
 def warning_intervals(
@@ -228,17 +241,24 @@ def warning_intervals(
     return iv, np.array(on_t, float), np.array(on_z, np.int64), on_end
 
 
-def _pass_metrics(p: Passes, iv: Intervals) -> dict:
-    """POD, POD_any, unwarnable_share and the lead figures."""
+def pass_leads(p: Passes, iv: Intervals) -> tuple[BoolArray, FloatArray, BoolArray]:
+    """Per pass (P,): a warning in force at t_in, its lead (0 when missed), and
+    warned in time (lead >= min(L_goal, t_avail - 30 s))."""
     j = _last_start_at_or_before(iv, p.zone, p.t_in_s)
     ok = j >= 0
     in_force = np.zeros(len(p), bool)
     in_force[ok] = iv.end_s[j[ok]] > p.t_in_s[ok]
     lead = np.zeros(len(p))  # a missed pass counts as lead 0
     lead[in_force] = p.t_in_s[in_force] - iv.start_s[j[in_force]]
-    warnable, t_avail = p.warnable, p.t_avail_s
     with np.errstate(invalid="ignore"):
-        in_time = in_force & (lead >= np.minimum(L_GOAL_S, t_avail - WARNABLE_S))
+        in_time = in_force & (lead >= np.minimum(L_GOAL_S, p.t_avail_s - WARNABLE_S))
+    return in_force, lead, in_time
+
+
+def _pass_metrics(p: Passes, iv: Intervals) -> dict:
+    """POD, POD_any, unwarnable_share and the lead figures."""
+    in_force, lead, in_time = pass_leads(p, iv)
+    warnable, t_avail = p.warnable, p.t_avail_s
     lw = lead[warnable]
     n, nw = len(p), int(warnable.sum())
     return {
@@ -253,23 +273,28 @@ def _pass_metrics(p: Passes, iv: Intervals) -> dict:
     }
 
 
-def _stale_clear(p: Passes, iv: Intervals) -> dict:
-    """Median seconds from each threatened zone's last t_out to its warning's clear."""
+def stale_clears(p: Passes, iv: Intervals) -> FloatArray:
+    """Seconds from each counted zone's last t_out to its warning's clear (docs/metrics.md)."""
     if not len(p) or not len(iv):
-        return {"stale_clear_s": None, "stale_clear_zones": 0}
+        return np.zeros(0)
     zs, first = np.unique(p.zone, return_index=True)
     last_out = np.maximum.reduceat(p.t_out_s, first)  # passes are sorted by zone
     j = _last_start_at_or_before(iv, zs, last_out)
     ok = j >= 0
     ok[ok] = iv.end_s[j[ok]] >= last_out[ok]
-    stale = iv.end_s[j[ok]] - last_out[ok]
+    return iv.end_s[j[ok]] - last_out[ok]
+
+
+def _stale_clear(p: Passes, iv: Intervals) -> dict:
+    """Median seconds from each threatened zone's last t_out to its warning's clear."""
+    stale = stale_clears(p, iv)
     return {
         "stale_clear_s": np.median(stale) if stale.size else None,
         "stale_clear_zones": int(stale.size),
     }
 
 
-def _false_zones(
+def false_zones(
     p: Passes, onset_t: FloatArray, onset_zone: IntArray, onset_end: FloatArray
 ) -> dict:
     """Share of warning onsets whose zone has no pass within [onset, clear]."""
