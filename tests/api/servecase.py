@@ -130,6 +130,7 @@ class SseReader:
 
     def __init__(self, url: str) -> None:
         self.rows: list[tuple[float, dict]] = []
+        self.ids: list[str] = []
         self.open = threading.Event()
         self._stop = False
         self.closed_by_server = False
@@ -145,6 +146,8 @@ class SseReader:
                 for line in r.iter_lines():
                     if self._stop:
                         return
+                    if line.startswith("id: "):
+                        self.ids.append(line[4:])
                     if line.startswith("data: "):
                         self.rows.append((time.time(), json.loads(line[6:])))
         except httpx.TransportError:  # the server went away: the stream ends

@@ -29,11 +29,11 @@ def raid(live):
         "a warning onset on the SSE stream",
     )
     sse.close()
-    return sse.rows, town.json()
+    return sse.rows, town.json(), sse.ids
 
 
 def test_the_warning_reaches_the_stream_and_the_alert_list(live, raid):
-    rows, _ = raid
+    rows, *_ = raid
     assert all(set(r) >= {"t", "zone", "event", "level", "cap"} for _, r in rows)
     onsets = {(r["zone"], r["level"]) for _, r in rows if r["event"] == "onset"}
     listed = httpx.get(f"{live.url}/v1/alerts").json()["alerts"]
@@ -73,7 +73,7 @@ def test_the_atom_feed_links_valid_cap_messages(live, raid):
 
 
 def test_subscribers_of_an_alerted_zone_are_handed_to_the_gateway(live, raid):
-    _, town = raid
+    _, town, _ = raid
     wait_for(
         lambda: any(b.row["zone"] == town["zone"] for b in live.gateway.batches),
         "the fan-out to reach the town's subscriber",
@@ -108,3 +108,17 @@ def test_metrics_show_tracks_alerts_and_latency(live, raid):
     assert float(line.split()[-1]) >= 1
     assert "tocsin_publish_latency_seconds_count" in text
     assert 'tocsin_queue_depth{queue="ingest"}' in text
+
+
+def test_a_client_that_reconnects_gets_what_it_missed(live, raid):
+    rows, _, ids = raid
+    assert len(ids) == len(rows) >= 3
+    headers = {"Last-Event-ID": ids[-3]}
+    got = []
+    with httpx.stream("GET", f"{live.url}/v1/stream", headers=headers, timeout=10) as r:
+        for line in r.iter_lines():
+            if line.startswith("id: "):
+                got.append(line[4:])
+            if len(got) == 2:
+                break
+    assert got == ids[-2:]

@@ -97,7 +97,7 @@ async def cap_message(request: Request, seq: int) -> Response:
 )
 async def stream(request: Request) -> StreamingResponse:
     svc, board = _svc(request)
-    client = board.connect()
+    client = board.connect(request.headers.get("last-event-id"))
     svc.metrics.sse_clients.set(len(board.clients))
     ping_s = svc.settings.timeouts.sse_ping_s
 
