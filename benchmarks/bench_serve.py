@@ -1,6 +1,7 @@
 """The live service under load on loopback (a benchmark, not a test).
 
     .venv/bin/python benchmarks/bench_serve.py [--drones 500] [--seconds 45] [--no-sirens]
+                                               [--via http|mqtt]
 
 Starts ``tocsin serve`` for the Belgorod region as its own process (the load
 comes from this one, so the two share the machine's cores), flies ``drones``
@@ -16,6 +17,8 @@ Latency of an onset or update, from SSE receipt back to:
   wait for the once-a-second engine step, its worst case for a record).
 The same for a siren controller on the MQTT topics (``tocsin/alerts/#``) when
 Debian's nats-server is installed (the service publishes them through it).
+With ``--via mqtt`` the radars publish signed envelopes over MQTT to the broker
+instead, and the service takes them from its JetStream stream.
 Then the fan-out: a million subscriber points over the region's zones, one
 onset over 100 zones handed to a recording push gateway, beside a full scan
 of the subscriber array (the peer). Prints one JSON line.
@@ -43,6 +46,7 @@ import paho.mqtt.client as mqtt
 from tocsin.api.auth import sign
 from tocsin.api.natsd import BrokerPlan, start_broker
 from tocsin.geo import load_region
+from tocsin.ingest.envelope import request_to_envelope
 from tocsin.publish.base import RecordingGateway
 from tocsin.publish.fanout import FanOut, SubscriberIndex
 from tocsin.times import parse_time
@@ -126,6 +130,47 @@ def _sse(url: str, rows: list, stop: threading.Event) -> None:
                 rows.append((time.time(), json.loads(line[6:])))
 
 
+def _load_mqtt(mqtt_port, keys, raid, n_drones, until_s) -> dict:
+    """The same plots as signed envelopes published over MQTT (QoS 1), one client a radar."""
+    stats = {"requests": 0, "records": 0, "refused": 0, "errors": 0}
+    clients = []
+    for k in range(N_SENSORS):
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-R{k}")
+        c.max_inflight_messages_set(1000)
+        c.connect("127.0.0.1", mqtt_port)
+        c.loop_start()
+        clients.append(c)
+    parts = np.array_split(np.arange(n_drones), POSTS_PER_SCAN)
+    slot_s = SCAN_S / POSTS_PER_SCAN / N_SENSORS
+    nxt, j, last = time.time(), 0, None
+    while (now := time.time()) < until_s:
+        if nxt > now:
+            time.sleep(nxt - now)
+        k = j % N_SENSORS
+        recs = raid.plots(parts[(j // N_SENSORS) % POSTS_PER_SCAN], time.time())
+        body = "".join(json.dumps({**r, "sensor": f"R{k}"}) + "\n" for r in recs).encode()
+        ts, nonce = str(int(time.time())), secrets.token_hex(12)
+        env = request_to_envelope(f"R{k}", ts, nonce, body, sign(keys[f"R{k}"], ts, nonce, body))
+        last = clients[k].publish(f"tocsin/detections/R{k}", env, qos=1)
+        stats["requests"] += 1
+        stats["records"] += len(recs)
+        j += 1
+        nxt += slot_s
+    if last is not None:
+        last.wait_for_publish(30)
+    for c in clients:
+        c.disconnect()
+        c.loop_stop()
+    return stats
+
+
+def _accepted(url: str) -> float:
+    for line in httpx.get(f"{url}/metrics").text.splitlines():
+        if line.startswith('tocsin_records_total{outcome="accepted"}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
 async def _load(url, keys, raid, n_drones, until_s) -> dict:
     stats = {"requests": 0, "records": 0, "refused": 0, "errors": 0}
     drones = np.arange(n_drones)
@@ -143,8 +188,9 @@ def _pct(a, q) -> float | None:
 
 
 def serve_latency(
-    region, n_drones: int, seconds: float, warm_s: float, tick_s: float, sirens: bool = True
-) -> dict:
+    region, n_drones: int, seconds: float, warm_s: float, tick_s: float, sirens: bool = True,
+    via: str = "http",
+) -> dict:  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = _scene(root, region)
@@ -157,22 +203,32 @@ def serve_latency(
         log = (root / "serve.log").open("wb")
         env = {**os.environ, "TOCSIN_TIMEOUTS_TICK_S": str(tick_s)}
         broker, siren, siren_rows = None, None, []
-        if sirens and shutil.which("nats-server"):  # sirens read their zones' MQTT topics too
+        if (sirens or via == "mqtt") and shutil.which("nats-server"):
             plan = BrokerPlan(data_dir=root / "nats", port=port + 1, mqtt_port=port + 2)
             broker = start_broker(plan, root / "nats.log")
-            env |= {"TOCSIN_BROKER_MQTT_HOST": "127.0.0.1",
-                    "TOCSIN_BROKER_MQTT_PORT": str(plan.mqtt_port)}  # fmt: skip
+            if sirens:  # sirens read their zones' MQTT topics too
+                env |= {"TOCSIN_BROKER_MQTT_HOST": "127.0.0.1",
+                        "TOCSIN_BROKER_MQTT_PORT": str(plan.mqtt_port)}  # fmt: skip
+            if via == "mqtt":  # sensors publish to the broker, the service reads JetStream
+                env["TOCSIN_BROKER_URL"] = f"nats://127.0.0.1:{plan.port}"
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             _wait_up(url, proc)
             rows: list = []
             stop = threading.Event()
             threading.Thread(target=_sse, args=(url, rows, stop), daemon=True).start()
-            if broker is not None:
+            if broker is not None and sirens:
                 siren = _siren(plan.mqtt_port, siren_rows)
             t0 = time.time()
             raid = Raid(region, n_drones, t0, late_s=seconds - 10)
-            stats = asyncio.run(_load(url, keys, raid, n_drones, t0 + seconds))
+            if via == "mqtt":
+                stats = _load_mqtt(plan.mqtt_port, keys, raid, n_drones, t0 + seconds)
+                wait_taken = time.monotonic() + 30  # the stream may still hold some
+                while time.monotonic() < wait_taken and _accepted(url) < stats["records"]:
+                    time.sleep(0.2)
+            else:
+                stats = asyncio.run(_load(url, keys, raid, n_drones, t0 + seconds))
+            stats["taken"] = _accepted(url)
             wall = time.time() - t0
             health = httpx.get(f"{url}/healthz").json()
             metrics = httpx.get(f"{url}/metrics").text
@@ -196,13 +252,13 @@ def serve_latency(
     return {
         "drones": n_drones, "tick_s": tick_s, "radars": N_SENSORS, "scan_s": SCAN_S,
         "target_rate_per_s": n_drones * N_SENSORS / SCAN_S, "seconds": round(wall, 1),
-        "ingest_records_per_s": round(stats["records"] / wall, 1),
+        "via": via, "ingest_records_per_s": round(stats["taken"] / wall, 1),
         "requests": stats["requests"], "requests_refused": stats["refused"],
         "transport_errors": stats["errors"],
         "alert_rows": len(rows), "rows_measured": len(dec),
         "decision_to_sse_p50_ms": _pct(dec, 50), "decision_to_sse_p99_ms": _pct(dec, 99),
         "window_to_sse_p50_ms": _pct(win, 50), "window_to_sse_p99_ms": _pct(win, 99),
-        "siren_rows_measured": len(siren_dec) if broker else None,
+        "siren_rows_measured": len(siren_dec) if broker and sirens else None,
         "decision_to_mqtt_siren_p50_ms": _pct(siren_dec, 50),
         "decision_to_mqtt_siren_p99_ms": _pct(siren_dec, 99),
         "engine_steps": health["steps"], "step_seconds_mean": _hist_mean(metrics),
@@ -288,11 +344,12 @@ def main() -> None:
     ap.add_argument("--warm", type=float, default=10.0, help="seconds before measuring")
     ap.add_argument("--tick", type=float, default=1.0, help="the engine's tick (timeouts.tick_s)")
     ap.add_argument("--no-sirens", action="store_true", help="no broker, no MQTT siren topics")
+    ap.add_argument("--via", choices=("http", "mqtt"), default="http", help="how records come")
     a = ap.parse_args()
     region = load_region("belgorod")
     out = {"bench": "serve", "region": "belgorod", "zones": len(region.zones)}
     out["latency"] = serve_latency(
-        region, a.drones, min(a.seconds, 60.0), a.warm, a.tick, not a.no_sirens
+        region, a.drones, min(a.seconds, 60.0), a.warm, a.tick, not a.no_sirens, a.via
     )
     out["fanout"] = fanout(region)
     print(json.dumps(out))
