@@ -16,7 +16,16 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from servecase import ProcessServer, SseReader, fly, wait_for, write_scene  # noqa: E402
+from servecase import (  # noqa: E402
+    LAT0,
+    LON0,
+    ProcessServer,
+    SseReader,
+    WebhookReceiver,
+    fly,
+    wait_for,
+    write_scene,
+)
 
 from tocsin.store import SqliteEventLog  # noqa: E402
 
@@ -39,18 +48,26 @@ def test_kill_9_and_restart_resume_every_alert(scene):
     root, paths = scene
     data = root / "data"
     first = ProcessServer(paths, data)
+    hook = WebhookReceiver()
     try:
+        sub = {
+            "point": {"lat": LAT0, "lon": LON0},
+            "target": {"kind": "webhook", "address": hook.url},
+        }
+        town = httpx.post(f"{first.url}/v1/subscriptions", json=sub).json()["zone"]
         sse = SseReader(first.url)
         fly(first.url, 6)
         wait_for(
             lambda: any(r["level"] == "warning" for _, r in sse.rows), "a warning on the stream"
         )
+        wait_for(lambda: any(r["zone"] == town for r in hook.got), "the town's webhook")
         before = _in_force(first.url)
         seqs_before = _cap_seqs(first.url)
         seen = [r for _, r in sse.rows]
         sse.close()
     finally:
         first.kill()  # SIGKILL: no shutdown code runs
+        hook.close()
     with SqliteEventLog(data / "events.sqlite") as elog:
         stored = {
             (e.payload["zone"], e.payload["level"], e.payload["event"], e.payload["cap"])

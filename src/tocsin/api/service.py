@@ -22,9 +22,10 @@ from tocsin.engine import Engine, EngineSettings
 from tocsin.geo import Region
 from tocsin.ingest import Intake
 from tocsin.messages import Sensor
-from tocsin.publish.base import PushGateway, RecordingGateway
+from tocsin.publish.base import PushGateway
 from tocsin.publish.fanout import FanOut, SubscriberIndex
 from tocsin.publish.siren import SirenPublisher
+from tocsin.publish.webhook import WebhookGateway
 from tocsin.store import SqliteEventLog
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ class Service:
         self.index = SubscriberIndex(len(region.zones))
         self.subscribers = SubscriberStore(self.data_dir / "subscriptions.jsonl", self.index,
                                            region.zones.ids)  # fmt: skip
-        self.gateway = gateway or RecordingGateway()
+        self.gateway = gateway or WebhookGateway(
+            self.subscribers.target, self.data_dir / "dead-letters.jsonl"
+        )
         ch = settings.channels
         zone_index = {str(z): i for i, z in enumerate(region.zones.ids)}
         self.fanout = FanOut(self.index, self.gateway, lambda z: zone_index.get(z, -1),
@@ -115,6 +118,9 @@ class Service:
             await self.broker.stop()
         await asyncio.to_thread(self.worker.stop, self.settings.timeouts.shutdown_s)
         await asyncio.to_thread(self.fanout.stop, self.settings.timeouts.shutdown_s)
+        stop_gateway = getattr(self.gateway, "stop", None)
+        if stop_gateway is not None:
+            await asyncio.to_thread(stop_gateway, self.settings.timeouts.shutdown_s)
         self.subscribers.close()
         if self.sirens is not None:
             self.sirens.stop()

@@ -72,6 +72,10 @@ class SubscriberStore:
             self._write({"id": number, "removed": True})
         return True
 
+    def target(self, number: int) -> dict | None:
+        """The delivery target of a subscription in force, else None."""
+        return self.targets[number] if 0 <= number < len(self.targets) else None
+
     def _write(self, doc: dict) -> None:
         if self._fh is None:
             raise InputError("subscriptions are not loaded yet")
