@@ -29,7 +29,8 @@ class Receiver:
                     outer.fail -= 1
                     self.send_response(503)
                 else:
-                    outer.got.append(json.loads(body))
+                    cap = self.headers["Content-Type"] == "application/cap+xml"
+                    outer.got.append(body if cap else json.loads(body))
                     self.send_response(204)
                 self.end_headers()
 
@@ -84,3 +85,17 @@ def test_what_cannot_be_delivered_goes_to_the_dead_letter_file(tmp_path, receive
     (line,) = (tmp_path / "dead.jsonl").read_text().splitlines()
     doc = json.loads(line)
     assert doc["url"] == url and doc["row"] == {"zone": "z"} and doc["error"]
+
+
+def test_a_cap_webhook_gets_the_cap_message(tmp_path):
+    r = Receiver()
+    try:
+        targets = {0: {"kind": "webhook", "address": r.url, "format": "cap"}}
+        caps = {"urn:tocsin:x:7": b"<alert>7</alert>"}
+        gw = WebhookGateway(targets.get, tmp_path / "dead.jsonl", cap_xml=caps.get)
+        gw.deliver(PushBatch(row={"zone": "z", "cap": "urn:tocsin:x:7"}, subscribers=np.array([0])))
+        _wait(lambda: gw.delivered == 1)
+        gw.stop()
+        assert r.got == [b"<alert>7</alert>"]
+    finally:
+        r.close()

@@ -62,6 +62,9 @@ class Target(BaseModel):
 
     kind: Literal["push", "sms", "webhook"]
     address: str = Field(min_length=1, max_length=2048)
+    format: Literal["json", "cap"] = Field(
+        default="json", description="webhooks: the alerts.jsonl row, or the CAP 1.2 message"
+    )
 
 
 class PointSubscription(BaseModel):

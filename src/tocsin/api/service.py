@@ -60,7 +60,7 @@ class Service:
         self.subscribers = SubscriberStore(self.data_dir / "subscriptions.jsonl", self.index,
                                            region.zones.ids)  # fmt: skip
         self.gateway = gateway or WebhookGateway(
-            self.subscribers.target, self.data_dir / "dead-letters.jsonl"
+            self.subscribers.target, self.data_dir / "dead-letters.jsonl", cap_xml=self.cap_xml
         )
         ch = settings.channels
         zone_index = {str(z): i for i, z in enumerate(region.zones.ids)}
@@ -78,6 +78,12 @@ class Service:
         b = settings.broker
         if b.mqtt_host:
             self.sirens = SirenPublisher(b.mqtt_host, b.mqtt_port, f"tocsin-{region.name}")
+
+    def cap_xml(self, identifier: str) -> bytes | None:
+        """The stored CAP message with this identifier (``urn:tocsin:<region>:<seq>``)."""
+        seq = identifier.rpartition(":")[2]
+        path = self.cap_dir / f"{seq}.xml"
+        return path.read_bytes() if seq.isdigit() and path.is_file() else None
 
     def next_seqs(self, n: int) -> range:
         first = next(self._seq)

@@ -1,7 +1,8 @@
 """Webhooks: the push gateway for subscribers whose target is a URL.
 
-Each alert row is POSTed as JSON to every webhook target it concerns, from a
-few worker threads. A failed delivery (no answer, or a 429/5xx) is retried with
+Each alert row is POSTed to every webhook target it concerns, from a few
+worker threads: as JSON, or, for a target with ``"format": "cap"``, the CAP 1.2
+message that announced the change. A failed delivery (no answer, or a 429/5xx) is retried with
 exponential backoff; after the last attempt it goes to the dead-letter file,
 one JSON line each, for an operator to replay. Targets of other kinds (app
 push, SMS) are left to the gateways of their providers.
@@ -25,7 +26,10 @@ log = logging.getLogger(__name__)
 
 
 class WebhookGateway:
-    """A ``PushGateway`` for ``{"kind": "webhook", "address": URL}`` targets."""
+    """A ``PushGateway`` for ``{"kind": "webhook", "address": URL, "format": "json"|"cap"}``.
+
+    ``cap_xml(identifier)`` gives a CAP message's XML (None if unknown).
+    """
 
     def __init__(
         self,
@@ -35,8 +39,10 @@ class WebhookGateway:
         backoff_s: float = 1.0,
         timeout_s: float = 5.0,
         workers: int = 4,
+        cap_xml: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.target_of, self.dead_letter = target_of, Path(dead_letter)
+        self.cap_xml = cap_xml
         self.attempts, self.backoff_s, self.timeout_s = attempts, backoff_s, timeout_s
         self.delivered = 0
         self.dead = 0
@@ -53,7 +59,7 @@ class WebhookGateway:
         for n in batch.subscribers.tolist():
             target = self.target_of(n)
             if target is not None and target.get("kind") == "webhook":
-                self._queue.put((target["address"], batch.row))
+                self._queue.put((target["address"], batch.row, target.get("format", "json")))
 
     def depth(self) -> int:
         return self._queue.qsize()
@@ -71,13 +77,18 @@ class WebhookGateway:
             while (item := self._queue.get()) is not None:
                 self._send(client, *item)
 
-    def _send(self, client: httpx.Client, url: str, row: dict) -> None:
+    def _send(self, client: httpx.Client, url: str, row: dict, fmt: str) -> None:
+        xml = self.cap_xml(row["cap"]) if fmt == "cap" and self.cap_xml and row.get("cap") else None
+        if xml is not None:
+            kw = {"content": xml, "headers": {"Content-Type": "application/cap+xml"}}
+        else:
+            kw = {"json": row}
         error = ""
         for attempt in range(self.attempts):
             if attempt:
                 time.sleep(self.backoff_s * 2 ** (attempt - 1))
             try:
-                r = client.post(url, json=row)
+                r = client.post(url, **kw)
             except httpx.HTTPError as e:
                 error = f"{type(e).__name__}: {e}"
                 continue
