@@ -21,6 +21,9 @@ Output, JSON lines on stdout (progress on stderr):
     .venv/bin/python benchmarks/bench_warning.py --minutes 60 --nights 3 --jobs 2
     .venv/bin/python benchmarks/bench_warning.py --presets typical --sweep reach.k_cross=0.5,1,2.5
     .venv/bin/python benchmarks/bench_warning.py --set policy.hold_s=60 --set reach.k_cross=1.0
+    .venv/bin/python benchmarks/bench_warning.py --table benchmarks/results/warning-DATE.jsonl
+
+Cells of `--table` read Tocsin / oracle / region-wide.
 """
 
 from __future__ import annotations
@@ -172,6 +175,23 @@ def summarise(tag: str, preset: str, nights: list[dict], set_pairs: list[str]) -
     return out
 
 
+def table(lines: list[dict]) -> str:
+    """A Markdown table of summary lines: Tocsin / oracle / region-wide per figure."""
+    cols = ("POD", "lead_ratio", "overwarn", "stale_clear_s", "false_zone_share")
+    head = "| preset | set | nights | " + " | ".join(cols) + " | met |"
+    out = [head, "|" + "---|" * (len(cols) + 4)]
+    for s in (x for x in lines if x.get("kind") == "summary"):
+        cells = []
+        for k in cols:
+            vals = [s[name][k] for name in ("tocsin", *PEERS)]
+            cells.append(" / ".join("-" if v is None else f"{v:.3g}" for v in vals))
+        met = sum(s["met"].values())
+        setting = s["tag"] if s["tag"] != "base" else ",".join(s["set"]) or "defaults"
+        row = [s["preset"], setting, str(s["tocsin"]["nights"]), *cells, f"{met}/{len(s['met'])}"]
+        out.append("| " + " | ".join(row) + " |")
+    return "\n".join(out)
+
+
 def _round(v):
     return round(v, 4) if isinstance(v, float) else v
 
@@ -194,7 +214,12 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--sweep", default=None, metavar="KEY=V1,V2,...")
     ap.add_argument("--keep", default=None, help="keep the scenario and run directories here")
+    ap.add_argument("--table", default=None, help="print a results file's summaries as Markdown")
     args = ap.parse_args()
+    if args.table:
+        text = Path(args.table).read_text("utf-8").splitlines()
+        print(table([json.loads(line) for line in text if line.strip()]))
+        return
     presets = [p.strip() for p in args.presets.split(",") if p.strip()]
     for p in presets:
         settings_for(p)  # an unknown preset fails here, before any work
