@@ -29,6 +29,9 @@ between the truth and the confirmed tracks at the scan time (Tocsin's live
 CONFIRMED tracks predicted to it; Stone Soup's ``tracker.tracks``).
 ``speed_ratio`` = Stone Soup ms / Tocsin ms (above 1: Tocsin is faster);
 ``gospa_ratio`` = Tocsin GOSPA / Stone Soup GOSPA (below 1: Tocsin is closer).
+Tocsin runs twice: with its default constant-velocity updates (``tocsin_*``)
+and with the IMM of straight flight and turns (``tocsin_imm_*``,
+``speed_ratio_imm``, ``gospa_ratio_imm``).
 """
 
 from __future__ import annotations
@@ -107,13 +110,13 @@ def _mean_gospa(sc: Scenario, est: list[np.ndarray], c_m: float) -> dict[str, fl
     }
 
 
-def run_tocsin(sc: Scenario) -> tuple[float, list[np.ndarray], float]:
+def run_tocsin(sc: Scenario, motion: str = "cv") -> tuple[float, list[np.ndarray], float]:
     sensors = {
         "R1": Sensor(
             id="R1", kind="radar", x_m=0.0, y_m=0.0, range_max_m=60_000.0, scan_period_s=PERIOD_S
         )
     }
-    tracker = MultiSensorTracker(sensors, TrackerSettings())
+    tracker = MultiSensorTracker(sensors, TrackerSettings(motion=motion))
     var = SIGMA_M**2
     seq, cpu, wall, est = 0, 0.0, 0.0, []
     for t, z in zip(sc.times, sc.plots, strict=True):
@@ -219,6 +222,8 @@ def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float) -> dict:
     out: dict = {"bench": "track", "targets": n, "scans": scans}
     toc_ms, toc_est, toc_wall = run_tocsin(sc)
     toc = _mean_gospa(sc, toc_est, c_m)
+    imm_ms, imm_est, _ = run_tocsin(sc, "imm")
+    imm = _mean_gospa(sc, imm_est, c_m)
     runs = {}
     for name, kd in (("kdtree", True), ("gnn2d", False)):
         # The second run stops once it has spent what the first did in all: it cannot be the peer.
@@ -236,11 +241,15 @@ def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float) -> dict:
         "stonesoup_gospa_m": ss["gospa_m"],
         "gospa_ratio": toc["gospa_m"] / ss["gospa_m"],
         "stonesoup_config": peer,
+        "tocsin_imm_ms_per_scan": imm_ms,
+        "tocsin_imm_gospa_m": imm["gospa_m"],
+        "speed_ratio_imm": ss_ms / imm_ms,
+        "gospa_ratio_imm": imm["gospa_m"] / ss["gospa_m"],
         "stonesoup_scans": ss_scans,
         "tocsin_wall_ms_per_scan": toc_wall,
         "stonesoup_wall_ms_per_scan": ss_wall,
     }
-    for who, g in (("tocsin", toc), ("stonesoup", ss)):
+    for who, g in (("tocsin", toc), ("tocsin_imm", imm), ("stonesoup", ss)):
         out |= {f"{who}_rms_loc_m": g["loc_m"], f"{who}_missed": g["missed"],
                 f"{who}_false": g["false"]}  # fmt: skip
     for name, (ms, g, done, _) in runs.items():

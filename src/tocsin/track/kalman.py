@@ -33,12 +33,23 @@ def predict(
     P[:, 0:3, 0:3] += d * (covs[:, 0:3, 3:6] + covs[:, 3:6, 0:3]) + (d * d) * pvv
     P[:, 0:3, 3:6] += d * pvv
     P[:, 3:6, 0:3] += d * covs[:, 3:6, 3:6].transpose(0, 2, 1)
+    _add_noise(P, dt, q_h, q_v)
+    return x, P
+
+
+def with_noise(covs: FloatArray, dt_s: FloatArray, q_h: float, q_v: float) -> FloatArray:
+    """covs (N, 6, 6) plus the white-noise-acceleration Q of time steps dt_s (N,)."""
+    P = covs.copy()
+    _add_noise(P, np.asarray(dt_s, float).reshape(-1), q_h, q_v)
+    return P
+
+
+def _add_noise(P: FloatArray, dt: FloatArray, q_h: float, q_v: float) -> None:
     for axis, q in ((0, q_h), (1, q_h), (2, q_v)):
         P[:, axis, axis] += q * dt**3 / 3.0
         P[:, axis, axis + 3] += q * dt**2 / 2.0
         P[:, axis + 3, axis] += q * dt**2 / 2.0
         P[:, axis + 3, axis + 3] += q * dt
-    return x, P
 
 
 def update_linear(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 TENTATIVE, CONFIRMED, DELETED = 0, 1, 2
+MODELS = 3  # motion models per track (track/imm.py)
 STATUS_NAMES = ("tentative", "confirmed", "deleted")
 
 
@@ -29,10 +30,17 @@ class Evidence:
 class TrackTable:
     """Growable arrays of tracks; rows are never reused, ``alive`` marks the live ones."""
 
-    def __init__(self, capacity: int = 256) -> None:
+    _ARRAYS = ("states", "covs", "model_states", "model_covs", "mu", "t_s", "last_update_s",
+               "status", "alive")  # fmt: skip
+
+    def __init__(self, capacity: int = 256, mu0=(0.8, 0.1, 0.1)) -> None:
+        self.mu0 = np.asarray(mu0, float)
         self.n = 0
-        self.states = np.zeros((capacity, 6))
+        self.states = np.zeros((capacity, 6))  # the estimate: the models' mixture
         self.covs = np.zeros((capacity, 6, 6))
+        self.model_states = np.zeros((capacity, MODELS, 6))  # each motion model's (track/imm.py)
+        self.model_covs = np.zeros((capacity, MODELS, 6, 6))
+        self.mu = np.zeros((capacity, MODELS))  # the models' probabilities
         self.t_s = np.zeros(capacity)
         self.last_update_s = np.zeros(capacity)
         self.status = np.zeros(capacity, np.int8)
@@ -42,7 +50,7 @@ class TrackTable:
 
     def _grow(self) -> None:
         cap = 2 * len(self.t_s)
-        for name in ("states", "covs", "t_s", "last_update_s", "status", "alive"):
+        for name in self._ARRAYS:
             old = getattr(self, name)
             new = np.zeros((cap, *old.shape[1:]), old.dtype)
             new[: self.n] = old[: self.n]
@@ -54,6 +62,7 @@ class TrackTable:
         k = self.n
         self.n += 1
         self.states[k], self.covs[k] = state, cov
+        self.model_states[k], self.model_covs[k], self.mu[k] = state, cov, self.mu0
         self.t_s[k] = self.last_update_s[k] = t_s
         self.status[k], self.alive[k] = TENTATIVE, True
         self.ids.append(f"T{k + 1}")

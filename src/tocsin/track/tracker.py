@@ -9,7 +9,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
-from tocsin.track import kalman
+from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator
 from tocsin.track.initiate import Initiator
 from tocsin.track.measure import (
@@ -30,6 +30,12 @@ _ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
 @dataclass(frozen=True, slots=True)
 class TrackerSettings:
     q_h_m2ps3: float = 1.0  # horizontal acceleration noise: cruising drones fly straight legs
+    # Motion model of updates: "cv" (constant velocity) or "imm" (constant velocity and
+    # coordinated turns, track/imm.py). Predictions for gating, coasting and threat
+    # assessment use the constant-velocity model either way. See docs/engine.md for
+    # what each gives on the benchmark and on simulated nights.
+    motion: str = "cv"
+    models: imm.ImmModels = field(default_factory=imm.ImmModels)
     q_v_m2ps3: float = 0.5
     confirm_window_s: float = 60.0
     confirm_score: float = 3.0
@@ -72,7 +78,7 @@ class MultiSensorTracker:
 
     def __init__(self, sensors: dict[str, Sensor], settings: TrackerSettings | None = None) -> None:
         self.settings = settings or TrackerSettings()
-        self.table = TrackTable()
+        self.table = TrackTable(mu0=self.settings.models.mu0)
         self.associator = GnnAssociator()
         self.initiator = Initiator()
         self._bearings: list[Detection] = []  # unassociated bearings awaiting a crossing one
@@ -143,22 +149,28 @@ class MultiSensorTracker:
     def _update(self, ks: IntArray, group: list[Detection], t_new: FloatArray, model: str,
                 meas: list[FloatArray]) -> None:  # fmt: skip
         tab, s = self.table, self.settings
-        x, P = kalman.predict(
-            tab.states[ks],
-            tab.covs[ks],
-            np.maximum(t_new - tab.t_s[ks], 0.0),
-            s.q_h_m2ps3,
-            s.q_v_m2ps3,
-        )
+        dt = np.maximum(t_new - tab.t_s[ks], 0.0)
+        x, P = kalman.predict(tab.states[ks], tab.covs[ks], dt, s.q_h_m2ps3, s.q_v_m2ps3)
         if model == "bearing":
             b, sig, nodes = meas
             llr = np.zeros(len(ks))
-            x, P = kalman.update_bearing(x, P, b, nodes, sig, s.sound_mps)
         else:
             z, R = meas
             llr = self._hit_llr(x, P, z, R, group)
-            x, P = kalman.update_linear(x, P, z, h_matrix(model), R)
-        tab.states[ks], tab.covs[ks] = x, P
+        if s.motion == "imm":
+            if model == "bearing":
+                update = imm.bearing_update(b, nodes, sig, s.sound_mps)
+            else:
+                update = imm.linear_update(z, h_matrix(model), R)
+            xm, Pm, mu = imm.step(
+                tab.model_states[ks], tab.model_covs[ks], tab.mu[ks], dt, s.models, update
+            )
+            tab.model_states[ks], tab.model_covs[ks], tab.mu[ks] = xm, Pm, mu
+            tab.states[ks], tab.covs[ks] = imm.combine(xm, Pm, mu)
+        elif model == "bearing":
+            tab.states[ks], tab.covs[ks] = kalman.update_bearing(x, P, b, nodes, sig, s.sound_mps)
+        else:
+            tab.states[ks], tab.covs[ks] = kalman.update_linear(x, P, z, h_matrix(model), R)
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
         for k, d, lr in zip(ks, group, llr.tolist(), strict=True):
