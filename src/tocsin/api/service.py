@@ -13,6 +13,7 @@ from tocsin import __version__
 from tocsin.alert.cap import CapSettings
 from tocsin.api.auth import Authenticator
 from tocsin.api.board import Board
+from tocsin.api.keeper import Keeper
 from tocsin.api.metrics import ServiceMetrics
 from tocsin.api.restore import Resumed, resume
 from tocsin.api.subscribers import SubscriberStore
@@ -68,6 +69,8 @@ class Service:
                              ch.push_batch, ch.push_queue_max, self._fanned)  # fmt: skip
         self.worker = EngineWorker(self._build, settings.timeouts.tick_s, self._publish,
                                    self.metrics, self.cap_dir, ing.queue_max)  # fmt: skip
+        self.keeper = Keeper(self.data_dir, region)  # transparent log and incidents
+        self.worker.after_step = self.keeper.after_step
         self.board: Board | None = None
         self.started_s = time.time()
         self._seq = itertools.count()
@@ -123,6 +126,7 @@ class Service:
         if self.broker is not None:
             await self.broker.stop()
         await asyncio.to_thread(self.worker.stop, self.settings.timeouts.shutdown_s)
+        self.keeper.close()
         await asyncio.to_thread(self.fanout.stop, self.settings.timeouts.shutdown_s)
         stop_gateway = getattr(self.gateway, "stop", None)
         if stop_gateway is not None:
@@ -141,6 +145,7 @@ class Service:
         engine = Engine(region, self.sensors, cap, EngineSettings(status=s.cap.status), elog)
         intake = Intake(self.sensors, region.frame)
         resumed = resume(engine, elog, intake, time.time(), s.timeouts.warm_s, self.cap_dir)
+        self.keeper.open(elog)
         elog.append("run_started", time.time(), {
             "version": __version__, "region": region.name, "zones": len(region.zones),
             "sensors": len(self.sensors), "status": s.cap.status,

@@ -65,6 +65,8 @@ class EngineWorker:
         self._build, self.tick_s, self._publish = build, tick_s, publish
         self.metrics, self.cap_dir, self.queue_max = metrics, cap_dir, queue_max
         self.on_fatal = on_fatal  # called once if the thread dies: alerts are no longer decided
+        # Called in this thread after each stored step, once its alerts are handed on.
+        self.after_step: Callable[[EventLog, float], None] | None = None
         self.resumed: Resumed | None = None
         self.error: BaseException | None = None
         self.steps = 0
@@ -177,6 +179,8 @@ class EngineWorker:
             self._publish(out)
             if out.newest_rx_s is not None:
                 self.metrics.publish_latency.observe(time.time() - out.newest_rx_s)
+        if self.after_step is not None:  # the transparent log and incident changes
+            self.after_step(elog, t_s)
 
     def _outbound(self, r: StepResult, newest_rx_s: float | None) -> Outbound:
         rows = [change_to_row(c, r.cap_of.get(i)) for i, c in enumerate(r.changes)]
