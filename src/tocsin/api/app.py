@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tocsin import __version__
-from tocsin.api import incidents, ingest, ops, public, record
+from tocsin.api import incidents, ingest, ops, public, record, stats
 from tocsin.api.service import Service
 
 DESCRIPTION = """Tocsin's live service: signed detection records in, alert decisions out
@@ -35,6 +35,6 @@ def create_app(service: Service) -> FastAPI:
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
     app.state.service = service
-    for module in (ingest, public, ops, record, incidents):
+    for module in (ingest, public, ops, record, incidents, stats):
         app.include_router(module.router)
     return app
