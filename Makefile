@@ -4,18 +4,28 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 
-.PHONY: demo test bench lint regions clean
+.PHONY: demo test bench lint regions clean web browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) --upgrade pip
 	$(PIP) -e '.[dev]'
+	$(PY) -m tocsin.web.build
 	touch $(STAMP)
+
+# The public map's library (Leaflet), from the npm registry once; nothing when it is there.
+web: $(STAMP)
+	$(PY) -m tocsin.web.build
+
+# Debian's Chromium for the browser tests (tests/web); Playwright never downloads a browser.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
+	  || echo "chromium could not be installed: the browser tests will be skipped"
 
 demo: $(STAMP)
 	$(VENV)/bin/tocsin demo
 
-test: $(STAMP)
+test: $(STAMP) web browser
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -138,6 +138,18 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WebSettings:
+    # The public map draws zones, settlements and tracks on a blank background; with a
+    # tile server of your own, give its URL ("https://tiles.example/{z}/{x}/{y}.png").
+    tiles: str = ""  # empty: no basemap, and the page requests nothing but Tocsin
+    tiles_attribution: str = ""
+
+    def check(self) -> None:
+        ok = not self.tiles or ("{z}" in self.tiles and "{x}" in self.tiles and "{y}" in self.tiles)
+        _require(ok, "web.tiles", "must contain {z}, {x} and {y}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """Everything ``tocsin serve`` needs; sections are their own dataclasses."""
 
@@ -150,6 +162,7 @@ class Settings:
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
     broker: BrokerSettings = field(default_factory=BrokerSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     def check(self) -> None:
         for f in dataclasses.fields(self):

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from tocsin import __version__
 from tocsin.api import incidents, ingest, ops, public, record, stats
 from tocsin.api.service import Service
+from tocsin.web import routes as web
 
 DESCRIPTION = """Tocsin's live service: signed detection records in, alert decisions out
 (CAP 1.2 messages and their Atom feed, alerts as JSON and GeoJSON, a Server-Sent
@@ -37,4 +38,5 @@ def create_app(service: Service) -> FastAPI:
     app.state.service = service
     for module in (ingest, public, ops, record, incidents, stats):
         app.include_router(module.router)
+    app.include_router(web.router)  # the public map
     return app

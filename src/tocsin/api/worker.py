@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tocsin.api.metrics import ServiceMetrics
 from tocsin.api.restore import CapEntry, Resumed
-from tocsin.engine import Engine, StepResult
+from tocsin.engine import Engine, StepResult, TrackRows
 from tocsin.ingest import Rejection
 from tocsin.messages import Detection
 from tocsin.publish.rows import change_to_row
@@ -70,6 +70,7 @@ class EngineWorker:
         self.resumed: Resumed | None = None
         self.error: BaseException | None = None
         self.steps = 0
+        self.tracks: TrackRows | None = None  # the last step's tracks, for the public map
         self._inbox: list[Inbound] = []
         self._waiting = 0
         self._lock = threading.Lock()
@@ -173,6 +174,7 @@ class EngineWorker:
         elog.flush()  # records and decisions are durable before anything is published
         self.metrics.step_seconds.observe(time.perf_counter() - t0)
         self.steps += 1
+        self.tracks = result.tracks
         self._report(engine, result)
         if result.changes:
             out = self._outbound(result, max((d.rx_s for d in batch), default=None))
