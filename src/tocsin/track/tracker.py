@@ -105,29 +105,26 @@ class MultiSensorTracker:
 
     def _process_group(self, dets: list[Detection], model: str) -> list[TrackConfirmed]:
         tab, s = self.table, self.settings
-        live = tab.live()
         t_det = np.array([d.t_s for d in dets])
-        px, pP = kalman.predict(
-            tab.states[live],
-            tab.covs[live],
-            np.maximum(float(np.median(t_det)) - tab.t_s[live], 0.0),
-            s.q_h_m2ps3,
-            s.q_v_m2ps3,
-        )
+        t_ref = float(np.median(t_det))
         det_xy = np.array([(d.x_m, d.y_m) for d in dets], float)
         gate = self.associator.gate_d2
-        trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
         if model == "bearing":
             meas = bearing_measurements(dets)
             det_r = np.array([reach_m(d, gate) for d in dets])
-            trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
+        else:
+            meas = linear_measurements(dets, model)
+            det_r = np.sqrt(gate) * kalman.major_sigma_m(meas[1])
+        live = self._near(det_xy, t_ref, self.associator.max_track_reach_m + det_r.max())
+        dt = np.maximum(t_ref - tab.t_s[live], 0.0)
+        px, pP = kalman.predict(tab.states[live], tab.covs[live], dt, s.q_h_m2ps3, s.q_v_m2ps3)
+        trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
+        trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
+        if model == "bearing":
             b, sig, nodes = meas
             ti, dj = self.associator.assign_bearing(px, pP, b, sig, nodes, s.sound_mps, trks, cand)
         else:
-            meas = linear_measurements(dets, model)
             z, R = meas
-            det_r = np.sqrt(gate) * kalman.major_sigma_m(R)
-            trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
             ti, dj = self.associator.assign_linear(px, pP, z, R, h_matrix(model), trks, cand)
         ks = live[ti]
         fresh = t_det[dj] >= tab.t_s[ks] - s.out_of_order_tolerance_s
@@ -145,6 +142,19 @@ class MultiSensorTracker:
         for j in np.flatnonzero(~assigned):
             self._initiate(dets[j], model)
         return confirmed
+
+    def _near(self, det_xy: FloatArray, t_s: float, radius_m: float) -> IntArray:
+        """Live tracks whose predicted position at t_s is within radius_m of a detection:
+        the only ones worth predicting in full for this group (a cheap superset of the
+        candidates, which are capped at the associator's reach plus the plot's)."""
+        tab = self.table
+        live = tab.live()
+        if len(live) == 0:
+            return live
+        dt = np.maximum(t_s - tab.t_s[live], 0.0)
+        xy = tab.states[live, :2] + tab.states[live, 3:5] * dt[:, None]
+        d, _ = cKDTree(det_xy).query(xy, distance_upper_bound=radius_m)
+        return live[np.isfinite(d)]
 
     def _update(self, ks: IntArray, group: list[Detection], t_new: FloatArray, model: str,
                 meas: list[FloatArray]) -> None:  # fmt: skip
@@ -334,8 +344,15 @@ class MultiSensorTracker:
 
     def recent_sensors(self, k: int, t_s: float) -> tuple[str, ...]:
         """Sensors that updated track k within the confirmation window before t_s."""
-        hits = self.table.evidence[k].hits
-        return tuple(sorted({h[1] for h in hits if h[0] >= t_s - self.settings.confirm_window_s}))
+        lo = t_s - self.settings.confirm_window_s
+        stop = lo - self.settings.out_of_order_tolerance_s
+        seen = set()
+        for h in reversed(self.table.evidence[k].hits):  # hits come in time order, within
+            if h[0] < stop:  # the out-of-order tolerance: the recent ones are at the end
+                break
+            if h[0] >= lo:
+                seen.add(h[1])
+        return tuple(sorted(seen))
 
     @property
     def n_confirmed(self) -> int:
