@@ -23,20 +23,9 @@ from tocsin.geo import load_region
 from tocsin.replay import replay
 from tocsin.sim.preset import settings_for
 from tocsin.sim.scenario import simulate, write_scenario
-from tocsin.sim.score import score_run
+from tocsin.sim.score import WARNING_KEYS, score_run
 
-KEYS = (
-    "POD",
-    "POD_any",
-    "unwarnable_share",
-    "lead_median_s",
-    "lead_ratio",
-    "overwarn",
-    "overwarn_pop",
-    "stale_clear_s",
-    "false_zone_share",
-    "GOSPA",
-)
+KEYS = (*WARNING_KEYS, "GOSPA")
 
 
 def geojson_only_region(path: Path, seed: int = 11) -> Path:

@@ -9,20 +9,10 @@ from simcase import small_scenario
 from tocsin.sim.files import alerts_from_rows
 from tocsin.sim.pool import night_samples, pool
 from tocsin.sim.scenario import write_scenario
-from tocsin.sim.score import load_scenario, policy_rows, score_alerts
+from tocsin.sim.score import WARNING_KEYS, load_scenario, policy_rows, score_alerts
 from tocsin.times import format_time, parse_time
 
-FIGURES = (
-    "POD",
-    "POD_any",
-    "unwarnable_share",
-    "lead_median_s",
-    "lead_ratio",
-    "overwarn",
-    "overwarn_pop",
-    "stale_clear_s",
-    "false_zone_share",
-)
+FIGURES = WARNING_KEYS
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,17 @@ from tocsin.sim.policy import (
 from tocsin.times import format_time
 from tocsin.types import BoolArray, FloatArray, IntArray
 
+WARNING_KEYS = (  # the warning figures of spec §6, in the order they are shown
+    "POD",
+    "POD_any",
+    "unwarnable_share",
+    "lead_median_s",
+    "lead_ratio",
+    "overwarn",
+    "overwarn_pop",
+    "stale_clear_s",
+    "false_zone_share",
+)
 GOSPA_KEYS = (
     "GOSPA",
     "GOSPA_localisation",
