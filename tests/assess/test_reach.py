@@ -47,19 +47,3 @@ def test_eta_zero_when_the_threat_is_already_there(belgorod):
 def test_no_tracks_no_threats(belgorod):
     th = zone_threats(belgorod.zones, np.zeros((0, 6)), np.zeros((0, 6, 6)), ReachSettings())
     assert len(th.zone) == 0
-
-
-@pytest.mark.parametrize("sigma_v", [2.0, 20.0, 60.0])
-def test_an_unsure_speed_brings_the_eta_forward_but_never_to_now(belgorod, sigma_v):
-    """The ETA is when the k-sigma leading edge arrives: (d - k sigma_p) / (v + k sigma_v).
-    A freshly confirmed track, unsure of its speed, warns earlier, not at once."""
-    z = belgorod.zones
-    target = int(np.argmin(np.hypot(z.x_m, z.y_m)))
-    zx, zy = z.x_m[target], z.y_m[target]
-    X, P = _track(zx - 12_700.0, zy, 47.0, 0.0, sigma_p=200.0, sigma_v=sigma_v)
-    s = ReachSettings(k_along=1.5)
-    zones, eta = zone_threats(z, X, P, s).earliest()
-    got = eta[np.searchsorted(zones, target)]
-    want = (12_700.0 - 3_000.0 - 1.5 * 200.0) / (47.0 + 1.5 * sigma_v)
-    assert got == pytest.approx(want, rel=0.02)
-    assert got > 60.0

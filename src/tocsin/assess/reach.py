@@ -5,11 +5,10 @@ each zone near it, the closest approach splits the question in two:
 *where*: the zone is threatened when the path passes within D_hit of it plus
 a cross-track margin (k sigma of the track's cross-track error at that time,
 which grows with the velocity uncertainty, plus a turn allowance: the drone
-may change heading by a few degrees unseen); *when*: the ETA is the earliest
-time the drone may come within D_hit of the zone: when the k-sigma leading
-edge of its along-track error, which runs ahead of the predicted position
-by k (sigma_position + sigma_speed t), gets there. So the warning's extent
-follows the uncertainty while its timing follows the drone.
+may change heading by a few degrees unseen); *when*: the ETA is the time the
+predicted position comes within D_hit of the zone, brought forward by k sigma
+of the along-track error. So the warning's extent follows the uncertainty
+while its timing follows the drone.
 """
 
 from __future__ import annotations
@@ -87,6 +86,7 @@ def zone_threats(
     spd = np.maximum(speed[trk], s.min_speed_mps)
     t_ca = np.clip(along / spd, 0.0, h)
     s_cross = _sigma_along(covs, trk, nrm[trk], t_ca, s.sigma_cap_m)
+    s_along = _sigma_along(covs, trk, u[trk], t_ca, s.sigma_cap_m)
     here = dist <= s.d_hit_m + s.k_cross * sig_p[trk]
     on_path = (
         moving[trk]
@@ -94,11 +94,7 @@ def zone_threats(
         & (cross <= s.d_hit_m + s.k_cross * s_cross + turn * spd * t_ca)
     )
     chord = np.sqrt(np.maximum(s.d_hit_m**2 - cross**2, 0.0))
-    # The earliest arrival: when the k-sigma leading edge of the drone, which runs ahead
-    # of the nominal position by k (sigma_p + sigma_v t), reaches the zone's D_hit circle.
-    s_p = _sigma_along(covs, trk, u[trk], np.zeros(len(trk)), s.sigma_cap_m)
-    s_v = np.sqrt(np.maximum(_quad(covs, trk, u[trk], 3, 3), 0.0))
-    eta = np.maximum((along - chord - s.k_along * s_p) / (spd + s.k_along * s_v), 0.0)
+    eta = np.maximum((along - chord - s.k_along * s_along) / spd, 0.0)
     eta = np.where(here, 0.0, eta)
     hit = (here | on_path) & (eta <= h)
     z, t, eta = zn[hit], trk[hit], eta[hit]
@@ -106,23 +102,18 @@ def zone_threats(
     return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order])
 
 
-def _quad(covs: FloatArray, trk: IntArray, d: FloatArray, i: int, j: int) -> FloatArray:
-    """dᵀ C d (K,) for the 2x2 block of covs[trk] at rows i, columns j; d (K, 2)."""
-    dx, dy = d[:, 0], d[:, 1]
-    return (
-        dx * dx * covs[trk, i, j]
-        + dx * dy * (covs[trk, i, j + 1] + covs[trk, i + 1, j])
-        + dy * dy * covs[trk, i + 1, j + 1]
-    )
-
-
 def _sigma_along(
     covs: FloatArray, trk: IntArray, d: FloatArray, tau: FloatArray, cap_m: float
 ) -> FloatArray:
     """One-sigma error of track trk's (K,) predicted position along d (K, 2) at tau (K,)."""
-    var = (
-        _quad(covs, trk, d, 0, 0)
-        + 2.0 * tau * _quad(covs, trk, d, 0, 3)
-        + tau * tau * _quad(covs, trk, d, 3, 3)
-    )
+    dx, dy = d[:, 0], d[:, 1]
+
+    def quad(i: int, j: int) -> FloatArray:  # dᵀ C d for the 2x2 block at rows i, cols j
+        return (
+            dx * dx * covs[trk, i, j]
+            + dx * dy * (covs[trk, i, j + 1] + covs[trk, i + 1, j])
+            + dy * dy * covs[trk, i + 1, j + 1]
+        )
+
+    var = quad(0, 0) + 2.0 * tau * quad(0, 3) + tau * tau * quad(3, 3)
     return np.minimum(np.sqrt(np.maximum(var, 0.0)), cap_m)
