@@ -1,4 +1,4 @@
-"""The `tocsin` command: regions, simulate, score, demo, replay."""
+"""The `tocsin` command: regions, simulate, score, demo, replay; the rest in tocsin.commands."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from tocsin.commands import console, err_console, fail
 from tocsin.errors import TocsinError
 
 app = typer.Typer(
@@ -17,14 +17,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Tocsin: civil early warning of drone attacks.",
 )
-console = Console()
-err_console = Console(stderr=True)
-
-
-def fail(e: Exception) -> typer.Exit:
-    """Print an error the user can act on and give the exit code for it."""
-    err_console.print(f"[bold red]error:[/] {e}")
-    return typer.Exit(2)
 
 
 @app.callback()
@@ -366,58 +358,6 @@ def _print_demo_region(res: dict) -> None:
         m.add_row(key, *(_score_cell(d.get(key)) for d in (sc, ref["oracle"], ref["region_wide"])))
     console.print(m)
     console.print(f"map: {res['map']}")
-
-
-@app.command()
-def serve(
-    region: str | None = typer.Option(None, "--region", help="Built-in region or GeoJSON path."),
-    sensors: Path | None = typer.Option(None, "--sensors", help="Sensor registry (sensors.json)."),
-    keys: Path | None = typer.Option(None, "--keys", help="Sensor secrets (keys.json)."),
-    data: Path | None = typer.Option(None, "--data", help="Directory of the event log and CAP."),
-    host: str | None = typer.Option(None, "--host", help="Address to listen on [127.0.0.1]."),
-    port: int | None = typer.Option(None, "--port", help="Port to listen on [8080]."),
-    settings_file: Path | None = typer.Option(
-        None, "--settings", help="TOML settings file (see docs/operating.md)."
-    ),
-) -> None:
-    """Run the live service: signed records in over HTTP, alerts out as CAP, SSE, JSON."""
-    import os
-
-    from tocsin.api.logs import setup_logging
-    from tocsin.api.server import serve as run_server
-    from tocsin.config import load_settings
-
-    overrides = {
-        "region.name": region, "sensors.registry": sensors, "sensors.keys": keys,
-        "data_dir": data, "server.host": host, "server.port": port,
-    }  # fmt: skip
-    try:
-        settings = load_settings(settings_file, os.environ, overrides)
-        setup_logging()
-        run_server(settings)
-    except (TocsinError, OSError) as e:
-        raise fail(e) from e
-
-
-@app.command()
-def broker(
-    data: Path = typer.Option(..., "--data", help="Directory for the broker's stored messages."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(4222, "--port", help="NATS port."),
-    mqtt_port: int = typer.Option(1883, "--mqtt-port", help="MQTT port."),
-) -> None:
-    """Run the message broker (nats-server with JetStream and MQTT) for sensors and sirens."""
-    from tocsin.api.natsd import BrokerPlan, start_broker
-
-    try:
-        proc = start_broker(BrokerPlan(data_dir=data, host=host, port=port, mqtt_port=mqtt_port))
-    except (TocsinError, OSError) as e:
-        raise fail(e) from e
-    try:
-        raise typer.Exit(proc.wait())
-    except KeyboardInterrupt:
-        proc.terminate()
-        raise typer.Exit(proc.wait()) from None
 
 
 from tocsin.commands import register  # noqa: E402  (after app and its options exist)

@@ -1,4 +1,5 @@
-"""Sub-commands of `tocsin` that live beside cli.py: the transparent log, incidents, statistics.
+"""Sub-commands of `tocsin` that live beside cli.py: the live service and its broker, the
+transparent log, incidents, statistics and reports.
 
 ``register(app)`` adds them to the main command.
 """
@@ -20,9 +21,11 @@ def fail(e: Exception) -> typer.Exit:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the log, incident and statistics commands to the main `tocsin` app."""
-    from tocsin.commands import incident, ledger, report, stats
+    """Add the service, log, incident, statistics and report commands to the main app."""
+    from tocsin.commands import incident, ledger, report, service, stats
 
+    app.command("serve")(service.serve)
+    app.command("broker")(service.broker)
     app.command("verify")(ledger.verify)
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(incident.app, name="incident")
