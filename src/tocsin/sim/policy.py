@@ -157,3 +157,29 @@ def intervals_to_rows(iv: Intervals, zone_ids: np.ndarray) -> list[dict]:
         )
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]
+
+
+def last_start_at_or_before(iv: Intervals, q_zone: IntArray, q_t: FloatArray) -> IntArray:
+    """Per query, index of the zone's last interval starting at or before q_t, else -1."""
+    n = count_at_or_before(iv.zone, iv.start_s, q_zone, q_t, inclusive=True)
+    return np.where(n > 0, np.searchsorted(iv.zone, q_zone, "left") + n - 1, -1)
+
+
+def count_at_or_before(
+    k_zone: IntArray, k_t: FloatArray, q_zone: IntArray, q_t: FloatArray, *, inclusive: bool
+) -> IntArray:
+    """Per query (Q,): how many keys (K,) share its zone with t <= q_t (< q_t if not inclusive).
+
+    Exact and vectorised: keys and queries are sorted together by (zone,
+    time, kind), and the keys before each query are counted.
+    """
+    nk, nq = len(k_t), len(q_t)
+    zone = np.r_[np.asarray(k_zone, np.int64), np.asarray(q_zone, np.int64)]
+    t = np.r_[np.asarray(k_t, float), np.asarray(q_t, float)]
+    kind = np.r_[np.full(nk, 0 if inclusive else 1), np.full(nq, 1 if inclusive else 0)]
+    order = np.lexsort((kind, t, zone))
+    is_key = order < nk
+    before = np.cumsum(is_key)
+    counts = np.empty(nq, np.int64)
+    counts[order[~is_key] - nk] = before[~is_key]
+    return counts - np.searchsorted(np.sort(np.asarray(k_zone, np.int64)), q_zone, "left")

@@ -32,6 +32,8 @@ from tocsin.sim.policy import (
     HOLD_S,
     L_GOAL_S,
     Intervals,
+    count_at_or_before,
+    last_start_at_or_before,
     oracle_alerts,
     oracle_intervals,
     region_wide_alerts,
@@ -255,7 +257,7 @@ def warning_intervals(
 def pass_leads(p: Passes, iv: Intervals) -> tuple[BoolArray, FloatArray, BoolArray]:
     """Per pass (P,): a warning in force at t_in, its lead (0 when missed), and
     warned in time (lead >= min(L_goal, t_avail - 30 s))."""
-    j = _last_start_at_or_before(iv, p.zone, p.t_in_s)
+    j = last_start_at_or_before(iv, p.zone, p.t_in_s)
     ok = j >= 0
     in_force = np.zeros(len(p), bool)
     in_force[ok] = iv.end_s[j[ok]] > p.t_in_s[ok]
@@ -290,7 +292,7 @@ def stale_clears(p: Passes, iv: Intervals) -> FloatArray:
         return np.zeros(0)
     zs, first = np.unique(p.zone, return_index=True)
     last_out = np.maximum.reduceat(p.t_out_s, first)  # passes are sorted by zone
-    j = _last_start_at_or_before(iv, zs, last_out)
+    j = last_start_at_or_before(iv, zs, last_out)
     ok = j >= 0
     ok[ok] = iv.end_s[j[ok]] >= last_out[ok]
     return iv.end_s[j[ok]] - last_out[ok]
@@ -312,8 +314,8 @@ def false_zones(
     if onset_t.size == 0:
         return {"false_zone_share": None, "false_onsets": 0}
     # passes overlapping [a, b] = those with t_in <= b, less those with t_out < a
-    n_in = _count_at_or_before(p.zone, p.t_in_s, onset_zone, onset_end, inclusive=True)
-    n_out = _count_at_or_before(p.zone, p.t_out_s, onset_zone, onset_t, inclusive=False)
+    n_in = count_at_or_before(p.zone, p.t_in_s, onset_zone, onset_end, inclusive=True)
+    n_out = count_at_or_before(p.zone, p.t_out_s, onset_zone, onset_t, inclusive=False)
     false = (n_in - n_out) <= 0
     return {"false_zone_share": false.mean(), "false_onsets": int(false.sum())}
 
@@ -344,32 +346,6 @@ def _whole_seconds(t_s: FloatArray) -> IntArray:
     """Whole-second keys of times; times off a whole second (by > 1 ms) get key -1."""
     r = np.round(t_s)
     return np.where(np.abs(t_s - r) <= 1e-3, r, -1).astype(np.int64)
-
-
-def _last_start_at_or_before(iv: Intervals, q_zone: IntArray, q_t: FloatArray) -> IntArray:
-    """Per query, index of the zone's last interval starting at or before q_t, else -1."""
-    n = _count_at_or_before(iv.zone, iv.start_s, q_zone, q_t, inclusive=True)
-    return np.where(n > 0, np.searchsorted(iv.zone, q_zone, "left") + n - 1, -1)
-
-
-def _count_at_or_before(
-    k_zone: IntArray, k_t: FloatArray, q_zone: IntArray, q_t: FloatArray, *, inclusive: bool
-) -> IntArray:
-    """Per query (Q,): how many keys (K,) share its zone with t <= q_t (< q_t if not inclusive).
-
-    Exact and vectorised: keys and queries are sorted together by (zone,
-    time, kind), and the keys before each query are counted.
-    """
-    nk, nq = len(k_t), len(q_t)
-    zone = np.r_[np.asarray(k_zone, np.int64), np.asarray(q_zone, np.int64)]
-    t = np.r_[np.asarray(k_t, float), np.asarray(q_t, float)]
-    kind = np.r_[np.full(nk, 0 if inclusive else 1), np.full(nq, 1 if inclusive else 0)]
-    order = np.lexsort((kind, t, zone))
-    is_key = order < nk
-    before = np.cumsum(is_key)
-    counts = np.empty(nq, np.int64)
-    counts[order[~is_key] - nk] = before[~is_key]
-    return counts - np.searchsorted(np.sort(np.asarray(k_zone, np.int64)), q_zone, "left")
 
 
 def _zone_index(alerts: Alerts, zones) -> IntArray:
