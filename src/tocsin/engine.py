@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tocsin.alert.cap import CapMessage, CapSettings, changes_to_cap, validate_cap
+from tocsin.alert.manual import ManualBook, ManualOrder, dress, order_payload
 from tocsin.alert.state import AlertPolicy, ZoneAlerts
 from tocsin.assess import ReachSettings, zone_threats
 from tocsin.geo import Region
@@ -76,6 +77,7 @@ class Engine:
         self.alerts = ZoneAlerts(
             region.zones.ids, self.settings.policy, exercise=self.settings.status != "Actual"
         )
+        self.manual_alerts = ManualBook()  # alerts issued by duty officers (alert/manual.py)
         self._cap_seq = 0
         self._refs: dict[tuple[str, str], tuple[str, str, str]] = {}  # (zone, level) -> last CAP
         self._prev_t: float | None = None
@@ -99,7 +101,7 @@ class Engine:
         if any(isinstance(e, TrackConfirmed) for e in events) or (
             now_s - self._last_assess >= self.settings.assess_period_s
         ):
-            changes = self._assess_and_decide(t_dec)
+            changes = self.manual_alerts.screen(self._assess_and_decide(t_dec))
             self._last_assess = now_s
         caps, cap_of = self._encode(changes)
         self._store(events, changes, caps, cap_of)
@@ -109,6 +111,25 @@ class Engine:
         self.counts["cap_messages"] += len(caps)
         rows = self._rows(now_s, [e.track for e in events if isinstance(e, TrackDeleted)])
         return StepResult(now_s, rows, events, changes, caps, cap_of)
+
+    def manual(self, t_s: float, order: ManualOrder) -> StepResult:
+        """An operator's approved alert, cancel or correction, or the expiry of manual alerts:
+        decided by the manual book, encoded as CAP, stored, then returned like a step.
+
+        ValueError (nothing stored) if the order cannot be carried out.
+        """
+        changes = self.manual_alerts.decide(t_s, order, self.alerts)
+        caps, cap_of = self._encode(changes, order)
+        if self.log is not None:
+            payload = order_payload(order, self.manual_alerts, caps, t_s)
+            self.log.append("manual_action", t_s, payload)
+        self.manual_alerts.record(order, caps, t_s)
+        self._store([], changes, caps, cap_of)
+        if self.log is not None:
+            self.log.flush()
+        self.counts["alert_changes"] += len(changes)
+        self.counts["cap_messages"] += len(caps)
+        return StepResult(t_s, self._rows(t_s, []), [], changes, caps, cap_of)
 
     def _assess_and_decide(self, t_s: float) -> list[AlertChange]:
         tab, pol = self.tracker.table, self.settings.policy
@@ -133,27 +154,36 @@ class Engine:
 
         return self.alerts.step(t_s, threats, tracks_of, previous_t_s=self._prev_t)
 
-    def _encode(self, changes: list[AlertChange]) -> tuple[list[CapMessage], dict[int, str]]:
-        groups: dict[tuple[float, str, str], list[int]] = {}
+    def _encode(
+        self, changes: list[AlertChange], order: ManualOrder | None = None
+    ) -> tuple[list[CapMessage], dict[int, str]]:
+        groups: dict[tuple[float, str, str, bool], list[int]] = {}
         for i, c in enumerate(changes):
-            groups.setdefault((c.t_s, c.level, c.event), []).append(i)
+            groups.setdefault((c.t_s, c.level, c.event, c.exercise), []).append(i)
         caps, cap_of = [], {}
-        for (_, level, event), members in groups.items():
+        for (_, level, event, exercise), members in groups.items():
             group = [changes[i] for i in members]
-            refs = []
+            refs = set()
             if event != "onset":
-                refs = sorted(
-                    {self._refs[(c.zone, level)] for c in group if (c.zone, level) in self._refs}
-                )
+                refs = {self._refs[(c.zone, level)] for c in group if (c.zone, level) in self._refs}
+            msg_type, template = None, None
+            if order is not None:  # a manual order: its own references and prepared text
+                refs |= set(self.manual_alerts.references(order))
+                msg_type = "Cancel" if order.action == "cancel" else None
+                template = order.alert.template if order.action == "issue" else order.template
             self._cap_seq += 1
             msg = changes_to_cap(
                 group,
                 seq=self._cap_seq,
                 region=self.region,
                 settings=self.cap_settings,
-                references=refs,
-                status=self.settings.status,
+                references=sorted(refs),
+                # a drill among live alerts (manual alerts only) is an Exercise
+                status=self.settings.status if exercise == self.alerts.exercise else "Exercise",
+                msg_type=msg_type,
             )
+            if template:
+                msg = dress(msg, template, self.cap_settings.languages)
             if self.settings.validate_cap:
                 validate_cap(msg.xml)
             ref = (self.cap_settings.sender, msg.identifier, msg.sent)
