@@ -9,6 +9,7 @@ any step, stores them and returns them. The book keeps what is in force:
 - ``cancel``: the alert withdrawn as mistaken (CAP ``Cancel`` referencing it);
 - ``correct``: the alert narrowed to some of its zones, with a correction
   text (CAP ``Update``: an all-clear for the zones dropped, an update for the rest);
+- ``end``: the alert ended early, not as a mistake (a drill's end; CAP ``Update``);
 - ``expire``: alerts whose expiry has come are cleared (CAP ``Update``).
 
 The automatic state machine never ends a manual alert: ``screen`` drops its
@@ -30,7 +31,7 @@ from tocsin.alert.templates import check_template, template_text
 from tocsin.messages import AlertChange
 from tocsin.types import ALERT_LEVELS
 
-ACTIONS = ("issue", "cancel", "correct", "expire")
+ACTIONS = ("issue", "cancel", "correct", "end", "expire")
 _PURPOSE = {"issue": "alert", "cancel": "cancel", "correct": "correct"}
 
 
@@ -130,8 +131,8 @@ class ManualBook:
         a = self.alerts.get(order.alert_id)
         if a is None:
             raise ValueError(f"no manual alert {order.alert_id!r} is in force")
-        if order.action == "cancel":
-            return self._leaving(t_s, a, a.zones, auto, "cancel")
+        if order.action in ("cancel", "end"):
+            return self._leaving(t_s, a, a.zones, auto, order.action.replace("end", "manual"))
         keep = tuple(z for z in a.zones if z in set(order.keep))
         if not keep or set(order.keep) - set(a.zones):
             raise ValueError("a correction keeps some of the alert's own zones (or cancel it)")
@@ -148,7 +149,7 @@ class ManualBook:
         elif order.action == "expire":
             for aid in self.due(t_s):
                 del self.alerts[aid]
-        elif order.action == "cancel":
+        elif order.action in ("cancel", "end"):
             del self.alerts[order.alert_id]
         else:
             a = self.alerts[order.alert_id]
@@ -158,7 +159,7 @@ class ManualBook:
     def references(self, order: ManualOrder) -> list[tuple[str, str, str]]:
         """The messages a cancel or correction amends: those of its alert."""
         a = self.alerts.get(order.alert_id)
-        return list(a.refs) if a is not None and order.action in ("cancel", "correct") else []
+        return list(a.refs) if a is not None and order.action != "issue" else []
 
     def restore(self, payloads: Iterable[dict]) -> int:
         """Rebuild the alerts in force from stored ``manual_action`` payloads; count them."""
@@ -167,7 +168,7 @@ class ManualBook:
             if act == "issue":
                 a = ManualAlert.from_dict(p["alert"])
                 self.alerts[a.id] = a
-            elif act in ("cancel", "expire"):
+            elif act in ("cancel", "end", "expire"):
                 for aid in p.get("ended", []):
                     self.alerts.pop(aid, None)
             elif act == "correct" and p.get("alert_id") in self.alerts:
@@ -201,7 +202,7 @@ def order_payload(order: ManualOrder, book: ManualBook, caps: list[CapMessage], 
         p["ended"] = book.due(t_s)
     else:
         p.update(alert_id=order.alert_id, template=order.template)
-        if order.action == "cancel":
+        if order.action in ("cancel", "end"):
             p["ended"] = [order.alert_id]
         else:
             p["keep"] = list(order.keep)

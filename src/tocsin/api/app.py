@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tocsin import __version__
-from tocsin.api import incidents, ingest, ops, public, record, stats
+from tocsin.api import console, incidents, ingest, ops, public, record, stats
 from tocsin.api.service import Service
 from tocsin.web import routes as web
 
@@ -39,4 +39,5 @@ def create_app(service: Service) -> FastAPI:
     for module in (ingest, public, ops, record, incidents, stats):
         app.include_router(module.router)
     app.include_router(web.router)  # the public map
+    app.include_router(console.router)  # the operator console
     return app

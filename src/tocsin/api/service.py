@@ -13,9 +13,12 @@ from tocsin import __version__
 from tocsin.alert.cap import CapSettings
 from tocsin.api.auth import Authenticator
 from tocsin.api.board import Board
+from tocsin.api.desk import Desk
+from tocsin.api.health import SensorHealth
 from tocsin.api.keeper import Keeper
 from tocsin.api.metrics import ServiceMetrics
 from tocsin.api.restore import Resumed, resume
+from tocsin.api.sessions import Sessions
 from tocsin.api.subscribers import SubscriberStore
 from tocsin.api.worker import EngineWorker, Outbound
 from tocsin.config import ConfigError, Settings
@@ -70,7 +73,10 @@ class Service:
         self.worker = EngineWorker(self._build, settings.timeouts.tick_s, self._publish,
                                    self.metrics, self.cap_dir, ing.queue_max)  # fmt: skip
         self.keeper = Keeper(self.data_dir, region)  # transparent log and incidents
-        self.worker.after_step = self.keeper.after_step
+        # The console's desk (manual alerts, drills, sensor health) and its sessions.
+        self.desk = Desk(self.worker, self._publish, SensorHealth(region, sensors))
+        self.sessions = Sessions()
+        self.worker.after_step = self._after_step
         self.board: Board | None = None
         self.started_s = time.time()
         self._seq = itertools.count()
@@ -127,6 +133,7 @@ class Service:
             await self.broker.stop()
         await asyncio.to_thread(self.worker.stop, self.settings.timeouts.shutdown_s)
         self.keeper.close()
+        self.desk.close()
         await asyncio.to_thread(self.fanout.stop, self.settings.timeouts.shutdown_s)
         stop_gateway = getattr(self.gateway, "stop", None)
         if stop_gateway is not None:
@@ -146,6 +153,7 @@ class Service:
         intake = Intake(self.sensors, region.frame)
         resumed = resume(engine, elog, intake, time.time(), s.timeouts.warm_s, self.cap_dir)
         self.keeper.open(elog)
+        self.desk.open(engine, elog, resumed.active)
         elog.append("run_started", time.time(), {
             "version": __version__, "region": region.name, "zones": len(region.zones),
             "sensors": len(self.sensors), "status": s.cap.status,
@@ -153,6 +161,10 @@ class Service:
         })  # fmt: skip
         elog.flush()
         return engine, elog, resumed
+
+    def _after_step(self, elog, t_s: float) -> None:
+        self.keeper.after_step(elog, t_s)
+        self.desk.after_step(elog, t_s)
 
     def _publish(self, out: Outbound) -> None:
         """Called by the engine thread once a step is stored."""

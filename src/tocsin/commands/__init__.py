@@ -22,12 +22,13 @@ def fail(e: Exception) -> typer.Exit:
 
 def register(app: typer.Typer) -> None:
     """Add the service, log, incident, statistics and report commands to the main app."""
-    from tocsin.commands import incident, ledger, report, service, stats
+    from tocsin.commands import incident, ledger, operator, report, service, stats
 
     app.command("serve")(service.serve)
     app.command("broker")(service.broker)
     app.command("verify")(ledger.verify)
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(incident.app, name="incident")
+    app.add_typer(operator.app, name="operator")
     app.command("stats")(stats.stats)
     app.command("report")(report.report)
