@@ -115,20 +115,22 @@ def changes_to_cap(
     kind = "cancel" if msg_type == "Cancel" else "clear" if event == "clear" else "alert"
     grades = _grades(level, kind, eta_s)
 
-    root = ET.Element(_q("alert"))
-    _sub(root, "identifier", identifier)
-    _sub(root, "sender", settings.sender)
-    _sub(root, "sent", sent)
-    _sub(root, "status", status)
-    _sub(root, "msgType", msg_type)
-    _sub(root, "scope", "Public")
+    head = [
+        _text_el("identifier", identifier),
+        _text_el("sender", settings.sender),
+        _text_el("sent", sent),
+        _text_el("status", status),
+        _text_el("msgType", msg_type),
+        _text_el("scope", "Public"),
+    ]
     note = text.note_text(settings.languages, status)
     if note:
-        _sub(root, "note", note)
+        head.append(_text_el("note", note))
     if refs:
-        _sub(root, "references", refs)
-    areas = [_area(region, int(i)) for i in index]  # shared by every <info>
+        head.append(_text_el("references", refs))
+    areas = "".join(_area(region, int(i)) for i in index)  # shared by every <info>
     expires = format_cap_time(math.floor(t_s) + settings.expires_s)
+    infos = []
     for lang in settings.languages:
         words = text.info_text(
             lang,
@@ -138,28 +140,32 @@ def changes_to_cap(
             eta_s=eta_s,
             event_code=settings.event_code,
         )
-        info = _sub(root, "info")
-        _sub(info, "language", lang)
-        _sub(info, "category", "Security")
-        _sub(info, "event", words.event)
-        _sub(info, "responseType", grades[0])
-        _sub(info, "urgency", grades[1])
-        _sub(info, "severity", grades[2])
-        _sub(info, "certainty", grades[3])
-        _sub(info, "expires", expires)
-        _sub(info, "senderName", words.sender_name)
-        _sub(info, "headline", words.headline)
-        _sub(info, "description", words.description)
-        _sub(info, "instruction", words.instruction)
+        info = [
+            "<info>",
+            _text_el("language", lang),
+            _text_el("category", "Security"),
+            _text_el("event", words.event),
+            _text_el("responseType", grades[0]),
+            _text_el("urgency", grades[1]),
+            _text_el("severity", grades[2]),
+            _text_el("certainty", grades[3]),
+            _text_el("expires", expires),
+            _text_el("senderName", words.sender_name),
+            _text_el("headline", words.headline),
+            _text_el("description", words.description),
+            _text_el("instruction", words.instruction),
+        ]
         if settings.web:
-            _sub(info, "web", settings.web)
+            info.append(_text_el("web", settings.web))
         if settings.contact:
-            _sub(info, "contact", settings.contact)
+            info.append(_text_el("contact", settings.contact))
         if eta_s is not None:
-            _parameter(info, "parameter", "ETA_S", str(math.floor(eta_s)))
-        _parameter(info, "parameter", "TRACKS", str(n_tracks))
-        info.extend(areas)
-    body = ET.tostring(root, encoding="unicode", default_namespace=CAP_NS)  # faster than bytes
+            info.append(_parameter("parameter", "ETA_S", str(math.floor(eta_s))))
+        info.append(_parameter("parameter", "TRACKS", str(n_tracks)))
+        info.append(areas)
+        info.append("</info>")
+        infos.append("".join(info))
+    body = "".join((_ROOT_OPEN, *head, *infos, "</alert>"))
     xml = (_XML_DECLARATION + body).encode("utf-8")
     return CapMessage(
         identifier=identifier,
@@ -251,34 +257,46 @@ def _grades(level: str, kind: str, eta_s: float | None) -> tuple[str, str, str, 
     return "Prepare", "Expected", "Severe", "Likely"
 
 
-_POLYGONS: dict[str, str] = {}  # zone id (an H3 cell, unique worldwide) -> CAP polygon text
+# The XML is written as text, element by element, exactly as ElementTree would serialise
+# the same tree with CAP as the default namespace (no indentation, ``<tag />`` when empty,
+# ``&``, ``<`` and ``>`` escaped in text): the same bytes for a fraction of the time.
+_ROOT_OPEN = f'<alert xmlns="{CAP_NS}">'
+_AREAS: dict[tuple[str, str], str] = {}  # (zone id, area description) -> the <area> element
 
 
-def _area(region: Region, i: int) -> ET.Element:
+def _area(region: Region, i: int) -> str:
     zones = region.zones
-    area = ET.Element(_q("area"))
-    _sub(area, "areaDesc", str(zones.names[i] or zones.ids[i]))
     zid = str(zones.ids[i])
-    if zid not in _POLYGONS:
-        _POLYGONS[zid] = " ".join(f"{lat:.6f},{lon:.6f}" for lat, lon in zones.boundary(i))
-    _sub(area, "polygon", _POLYGONS[zid])
-    _parameter(area, "geocode", "H3", str(zones.ids[i]))
+    desc = str(zones.names[i] or zones.ids[i])
+    key = (zid, desc)
+    area = _AREAS.get(key)
+    if area is None:  # an H3 cell is unique worldwide: its polygon is the same in any region
+        polygon = " ".join(f"{lat:.6f},{lon:.6f}" for lat, lon in zones.boundary(i))
+        area = "".join(
+            (
+                "<area>",
+                _text_el("areaDesc", desc),
+                _text_el("polygon", polygon),
+                _parameter("geocode", "H3", zid),
+                "</area>",
+            )
+        )
+        _AREAS[key] = area
     return area
 
 
-def _parameter(parent: ET.Element, tag: str, name: str, value: str) -> None:
-    el = _sub(parent, tag)
-    _sub(el, "valueName", name)
-    _sub(el, "value", value)
+def _parameter(tag: str, name: str, value: str) -> str:
+    return f"<{tag}>{_text_el('valueName', name)}{_text_el('value', value)}</{tag}>"
 
 
-@functools.cache
-def _q(tag: str) -> str:
-    return f"{{{CAP_NS}}}{tag}"
+def _text_el(tag: str, value: str) -> str:
+    """One element holding text, escaped as ElementTree escapes element text.
 
-
-def _sub(parent: ET.Element, tag: str, value: str | None = None) -> ET.Element:
-    el = ET.SubElement(parent, _q(tag))
-    if value is not None:
-        el.text = value
-    return el
+    >>> _text_el("headline", "A & B <now>"), _text_el("note", "")
+    ('<headline>A &amp; B &lt;now&gt;</headline>', '<note />')
+    """
+    if not value:
+        return f"<{tag} />"
+    if "&" in value or "<" in value or ">" in value:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<{tag}>{value}</{tag}>"
