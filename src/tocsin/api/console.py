@@ -172,7 +172,23 @@ def _me(svc: Service, s: Session) -> dict:
 @router.get("/v1/console/me", summary="The logged-in account, its CSRF token and expiry")
 @_answer
 async def me(request: Request):
-    return _me(_svc(request), _session(request))
+    try:
+        return _me(_svc(request), _session(request))
+    except Denied:  # not an error for the page that asks whether to show the login
+        return {"name": None}
+
+
+@router.get("/v1/console/zone", summary="The zone at a point, with its hexagon (viewer)")
+@_answer
+async def zone_at(request: Request, lat: float, lon: float):
+    _session(request)
+    zones = _svc(request).region.zones
+    i = int(zones.locate(lat, lon)[0])
+    if i < 0:
+        raise Denied(404, "the point is not in any zone of the region")
+    ring = [[lng, la] for la, lng in zones.boundary(i)]
+    return {"zone": str(zones.ids[i]), "name": str(zones.names[i]),
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
 
 
 @router.get("/v1/console/state", summary="Drafts, manual alerts in force, drill, templates")

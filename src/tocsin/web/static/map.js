@@ -54,9 +54,10 @@
   const placeLayer = L.layerGroup().addTo(map);
 
   function zoneStyle(f) {
-    const st = f.properties.state, pal = S.drill ? COLOURS.drill : COLOURS.Actual;
-    return { className: `zone zone-${st}`, color: pal[st], fillColor: pal[st], weight: 1,
-      fillOpacity: st === "cleared" ? 0.25 : 0.45, dashArray: S.drill ? "4 3" : null };
+    const st = f.properties.state, drill = S.drill || f.properties.exercise === true; // a drill among live alerts
+    const pal = drill ? COLOURS.drill : COLOURS.Actual;
+    return { className: `zone zone-${st}${drill ? " zone-drill" : ""}`, color: pal[st], fillColor: pal[st], weight: 1,
+      fillOpacity: st === "cleared" ? 0.25 : 0.45, dashArray: drill ? "4 3" : null };
   }
   function zoneTip(f, layer) {
     const p = f.properties;
@@ -99,7 +100,7 @@
     const order = { cleared: 0, advisory: 1, warning: 2 };
     const feats = [...zones.values()].sort((a, b) => order[a.state] - order[b.state]).map((z) => ({
       type: "Feature", geometry: z.geometry,
-      properties: { state: z.state, name: z.row.name, zone: z.row.zone, eta_s: z.row.eta_s },
+      properties: { state: z.state, name: z.row.name, zone: z.row.zone, eta_s: z.row.eta_s, exercise: z.row.exercise },
     }));
     zoneLayer.addData(feats);
     renderTimeline();
