@@ -281,8 +281,20 @@ def demo(
     duration_min: float = typer.Option(
         60.0, "--duration-min", help="Minutes of the night to simulate."
     ),
+    serve: bool = typer.Option(
+        False, "--serve", help="Play a raid through the live service: map and console on 127.0.0.1."
+    ),
+    port: int = typer.Option(8080, "--port", help="Port of the service with --serve."),
 ) -> None:
     """A simulated typical night over each built-in region, end to end, as a drill."""
+    if serve:
+        from tocsin.commands.demo_serve import serve_demo
+
+        try:
+            serve_demo(out, seed, min(duration_min, 30.0), port)
+        except (TocsinError, OSError) as e:
+            raise fail(e) from e
+        return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tocsin.demo import DEMO_REGIONS, run_demo

@@ -23,13 +23,23 @@ from starlette.concurrency import run_in_threadpool
 from tocsin.alert.templates import catalogue
 from tocsin.api.accounts import Account, authenticate, load_accounts
 from tocsin.api.desk import Desk, Refused
+from tocsin.api.schemas import Problem
 from tocsin.api.service import Service
 from tocsin.api.sessions import COOKIE, CSRF_HEADER, Session, csrf_ok
 from tocsin.engine import StepResult
 from tocsin.times import format_time
 from tocsin.web.routes import STATIC, content_policy
 
-router = APIRouter()
+_P = {"model": Problem}
+router = APIRouter(responses={
+    401: {**_P, "description": "not logged in, or a wrong name or password"},
+    403: {**_P, "description": "no CSRF token, another site, or the role is lacking"},
+    404: {**_P, "description": "no such thing"},
+    409: {**_P, "description": "refused: the two-person rule, an unknown draft or alert"},
+    422: {"description": "invalid"},
+    429: {**_P, "description": "too many failed logins"},
+    503: {**_P, "description": "the engine is not taking actions"},
+})  # fmt: skip
 WAIT_S = 30.0
 
 
