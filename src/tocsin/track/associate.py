@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from tocsin.track import kalman
@@ -84,20 +82,16 @@ class GnnAssociator:
             return trks, dets
         ut, ti = np.unique(trks, return_inverse=True)
         ud, di = np.unique(dets, return_inverse=True)
-        nt, nd = len(ut), len(ud)
-        graph = coo_matrix((np.ones(len(ti)), (ti, nt + di)), shape=(nt + nd, nt + nd))
-        _, label = connected_components(graph, directed=False)
-        pair_label = label[ti]
-        size = np.bincount(pair_label, minlength=label.max() + 1)
-        lone = size[pair_label] == 1  # a cluster of one track and one plot
+        # A cluster of one track and one plot: neither has another gated pair.
+        lone = (np.bincount(ti)[ti] == 1) & (np.bincount(di)[di] == 1)
         out_t, out_d = [ut[ti[lone]]], [ud[di[lone]]]
         rest = np.flatnonzero(~lone)
         if len(rest):
             # The ambiguous clusters side by side in one block-diagonal problem: no pair
             # crosses blocks, so its solution is each cluster's own, for one call.
-            lab = pair_label[rest]
+            lab = _clusters(ti[rest], di[rest])
             lt, ld = _local_index(lab, ti[rest]), _local_index(lab, di[rest])
-            n_lab = label.max() + 1
+            n_lab = lab.max() + 1
             rows = np.zeros(n_lab, np.int64)
             cols = np.zeros(n_lab, np.int64)
             np.maximum.at(rows, lab, lt + 1)
@@ -117,6 +111,30 @@ class GnnAssociator:
         t_all, d_all = np.concatenate(out_t), np.concatenate(out_d)
         order = np.argsort(t_all, kind="stable")
         return t_all[order], d_all[order]
+
+
+def _clusters(ti: IntArray, di: IntArray) -> IntArray:
+    """Cluster (connected component) of each pair of track ti and plot di, numbered in
+    the order of each cluster's first track, as scipy's ``connected_components`` numbers
+    them on the graph of tracks then plots.
+
+    >>> _clusters(np.array([0, 0, 1, 2, 2]), np.array([0, 1, 1, 2, 3])).tolist()
+    [0, 0, 0, 1, 1]
+    """
+    _, a = np.unique(ti, return_inverse=True)
+    _, b = np.unique(di, return_inverse=True)
+    b = b + (a.max() + 1)
+    label = np.arange(b.max() + 1)
+    while True:  # spread each cluster's smallest node along its pairs, jumping ahead
+        m = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    return np.unique(label[a], return_inverse=True)[1]
 
 
 def _local_index(label: IntArray, item: IntArray) -> IntArray:
