@@ -138,9 +138,11 @@ class Engine:
         x, P = self.tracker.predicted(idx, t_s)
         th = zone_threats(self.region.zones, x, P, self.settings.reach)
         # A track gone silent may have struck or turned unseen: it keeps the warnings it
-        # started until its deletion, but starts no new ones.
+        # started until its deletion, but starts no new ones. Nor does a pass that is
+        # possible but unlikely (the wide edge of a cone): that zone gets an advisory.
         fresh = (t_s - tab.last_update_s[idx]) <= self.settings.fresh_s
-        firm = fresh[th.track] | (th.eta_s == 0.0)
+        likely = th.p_hit >= self.settings.reach.p_warn
+        firm = (fresh[th.track] | (th.eta_s == 0.0)) & likely
         z_all, eta_all = th.earliest()
         z_firm, _ = th.earliest(firm)
         may_start = np.isin(z_all, z_firm)

@@ -47,3 +47,17 @@ def test_eta_zero_when_the_threat_is_already_there(belgorod):
 def test_no_tracks_no_threats(belgorod):
     th = zone_threats(belgorod.zones, np.zeros((0, 6)), np.zeros((0, 6, 6)), ReachSettings())
     assert len(th.zone) == 0
+
+
+def test_a_hit_is_likely_on_the_path_and_unlikely_at_the_cone_edge(belgorod):
+    z = belgorod.zones
+    X, P = _track(-40_000.0, 0.0, 50.0, 0.0, sigma_v=3.0)
+    th = zone_threats(z, X, P, ReachSettings())
+    ahead = (z.x_m[th.zone] > -28_000.0) & (z.x_m[th.zone] < -22_000.0)  # about 5 min ahead
+    cross = np.abs(z.y_m[th.zone])
+    on_path = ahead & (cross < 1_500.0)
+    edge = ahead & (cross > 4_500.0)
+    assert on_path.any() and edge.any()  # the wide corridor reaches past D_hit
+    assert (th.p_hit[on_path] > 0.9).all()
+    assert (th.p_hit[edge] < 0.5).all()
+    assert ((th.p_hit >= 0.0) & (th.p_hit <= 1.0)).all()

@@ -9,6 +9,13 @@ may change heading by a few degrees unseen); *when*: the ETA is the time the
 predicted position comes within D_hit of the zone, brought forward by k sigma
 of the along-track error. So the warning's extent follows the uncertainty
 while its timing follows the drone.
+
+Each pair also carries ``p_hit``, the chance that the drone passes within
+D_hit of the zone's centre: the cross-track error taken as normal, with the
+turn allowance as one more sigma. The wide corridor is what a zone may see
+(advisories, and what keeps a warning in force); a warning starts only where
+a hit is likely (``p_warn``), so the edges of a widening cone, which the drone
+mostly misses, are told to be ready rather than to take shelter.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from tocsin.geo import Zones
 from tocsin.types import D_HIT_M, BoolArray, FloatArray, IntArray
@@ -31,6 +39,7 @@ class ReachSettings:
     turn_allowance_deg: float = 3.0
     d_hit_m: float = D_HIT_M
     min_speed_mps: float = 5.0  # slower tracks are treated as hovering where they are
+    p_warn: float = 0.5  # a warning starts only where a pass within D_hit is this likely
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +47,14 @@ class ZoneThreats:
     """(track, zone) pairs that a track may reach within the horizon, with ETAs.
 
     ``zone (K,)`` zone indices, ``track (K,)`` indices into the assessed tracks,
-    ``eta_s (K,)`` seconds from the assessment time; sorted by zone then ETA.
+    ``eta_s (K,)`` seconds from the assessment time, ``p_hit (K,)`` the chance
+    that the track passes within D_hit of the zone; sorted by zone then ETA.
     """
 
     zone: IntArray
     track: IntArray
     eta_s: FloatArray
+    p_hit: FloatArray
 
     def earliest(self, keep: BoolArray | None = None) -> tuple[IntArray, FloatArray]:
         """Each threatened zone (unique, ascending) and its earliest ETA, of the pairs kept."""
@@ -61,7 +72,7 @@ def zone_threats(
     n = len(states)
     if n == 0 or len(zones) == 0:
         empty = np.zeros(0, np.int64)
-        return ZoneThreats(zone=empty, track=empty, eta_s=np.zeros(0))
+        return ZoneThreats(zone=empty, track=empty, eta_s=np.zeros(0), p_hit=np.zeros(0))
     p, v = states[:, :2], states[:, 3:5]
     speed = np.hypot(v[:, 0], v[:, 1])
     moving = speed >= s.min_speed_mps
@@ -87,19 +98,27 @@ def zone_threats(
     t_ca = np.clip(along / spd, 0.0, h)
     s_cross = _sigma_along(covs, trk, nrm[trk], t_ca, s.sigma_cap_m)
     s_along = _sigma_along(covs, trk, u[trk], t_ca, s.sigma_cap_m)
+    s_turn = turn * spd * t_ca
     here = dist <= s.d_hit_m + s.k_cross * sig_p[trk]
     on_path = (
-        moving[trk]
-        & (along >= -s.d_hit_m)
-        & (cross <= s.d_hit_m + s.k_cross * s_cross + turn * spd * t_ca)
+        moving[trk] & (along >= -s.d_hit_m) & (cross <= s.d_hit_m + s.k_cross * s_cross + s_turn)
     )
+    p_hit = np.where(here, _p_within(dist, sig_p[trk], s.d_hit_m), 0.0)
+    p_path = _p_within(cross, np.hypot(s_cross, s_turn), s.d_hit_m)
+    p_hit = np.where(on_path, np.maximum(p_hit, p_path), p_hit)
     chord = np.sqrt(np.maximum(s.d_hit_m**2 - cross**2, 0.0))
     eta = np.maximum((along - chord - s.k_along * s_along) / spd, 0.0)
     eta = np.where(here, 0.0, eta)
     hit = (here | on_path) & (eta <= h)
-    z, t, eta = zn[hit], trk[hit], eta[hit]
+    z, t, eta, p_hit = zn[hit], trk[hit], eta[hit], p_hit[hit]
     order = np.lexsort((t, eta, z))
-    return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order])
+    return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order], p_hit=p_hit[order])
+
+
+def _p_within(offset: FloatArray, sigma: FloatArray, d: float) -> FloatArray:
+    """P(|offset + e| <= d) for e ~ N(0, sigma²): the chance of passing within d."""
+    sg = np.maximum(sigma, 1.0)
+    return ndtr((d - offset) / sg) - ndtr((-d - offset) / sg)
 
 
 def _sigma_along(
