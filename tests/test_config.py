@@ -65,3 +65,35 @@ def test_bad_files_name_the_file_and_key(tmp_path):
         load_settings(bad, {})
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(tmp_path / "missing.toml", {})
+
+
+def test_the_warning_policy_knobs_are_settings(tmp_path):
+    path = tmp_path / "tocsin.toml"
+    path.write_text(
+        "[reach]\np_warn = 0.7\nk_cross = 1.0\n[policy]\nwarning_horizon_s = 360\n"
+        '[shelter]\ncity_s = 420\nfile = "shelter.json"\n[engine]\nfresh_s = 20\n'
+    )
+    s = load_settings(path, {"TOCSIN_POLICY_HOLD_S": "60"})
+    e = s.engine_settings(validate_cap=True)
+    assert (e.reach.p_warn, e.reach.k_cross, e.policy.warning_horizon_s) == (0.7, 1.0, 360.0)
+    assert (e.policy.hold_s, e.shelter.city_s, e.shelter.file) == (
+        60.0,
+        420.0,
+        Path("shelter.json"),
+    )
+    assert (e.fresh_s, e.status, e.validate_cap) == (20.0, "Exercise", True)
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"TOCSIN_REACH_P_WARN": "1.5"}, "reach.p_warn"),
+        ({"TOCSIN_POLICY_HOLD_S": "-1"}, "policy.hold_s"),
+        ({"TOCSIN_POLICY_WARNING_HORIZON_S": "1000"}, "policy.advisory_horizon_s"),
+        ({"TOCSIN_REACH_HORIZON_S": "600"}, "reach.horizon_s"),
+        ({"TOCSIN_ENGINE_FRESH_S": "nan"}, "engine.fresh_s"),
+    ],
+)
+def test_bad_policy_knobs_name_the_key(env, names):
+    with pytest.raises(ConfigError, match=names):
+        load_settings(env=env)

@@ -220,18 +220,25 @@ def replay(
     validate: bool = typer.Option(
         False, "--validate-cap", help="Check every CAP message against the schema."
     ),
+    settings_file: Path | None = typer.Option(
+        None,
+        "--settings",
+        help="Settings file (TOML) whose [engine], [reach], [policy] and [shelter] "
+        "knobs the engine takes, as tocsin serve does.",
+    ),
 ) -> None:
     """Run the engine over a detection file with the records' own clock (spec §4)."""
-    from dataclasses import replace
-
+    from tocsin.config import load_settings
     from tocsin.geo import load_region
     from tocsin.replay import ReplaySettings
     from tocsin.replay import replay as run_replay
 
     try:
         reg = load_region(region, zone_res)
-        settings = ReplaySettings()
-        settings = replace(settings, engine=replace(settings.engine, validate_cap=validate))
+        engine = load_settings(settings_file).engine_settings(
+            status="Exercise", validate_cap=validate
+        )
+        settings = ReplaySettings(engine=engine)
         with _progress("replay") as advance:
             summary = run_replay(reg, sensors, detections, out, settings, progress=advance)
     except (TocsinError, OSError) as e:

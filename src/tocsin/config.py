@@ -19,6 +19,7 @@ tocsin.config.ConfigError: TOCSIN_SERVER_PORTS: unknown setting 'server.ports'
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import types
 import typing
@@ -26,6 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tocsin.alert.shelter import ShelterSettings
+from tocsin.alert.state import AlertPolicy
+from tocsin.assess.reach import ReachSettings
+from tocsin.engine import EngineSettings
 from tocsin.errors import InputError
 
 ENV_PREFIX = "TOCSIN_"
@@ -149,6 +154,22 @@ class WebSettings:
         _require(ok, "web.tiles", "must contain {z}, {x} and {y}")
 
 
+_ENGINE = {f.name: f.default for f in dataclasses.fields(EngineSettings)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineOptions:
+    fresh_s: float = _ENGINE["fresh_s"]  # a silent confirmed track starts no new warning
+    assess_period_s: float = _ENGINE["assess_period_s"]  # threats reassessed this often
+
+    def check(self) -> None:
+        pass
+
+
+# The warning policy's knobs (docs/engine.md): sections of their own, checked here.
+ENGINE_SECTIONS = ("engine", "reach", "policy", "shelter")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """Everything ``tocsin serve`` needs; sections are their own dataclasses."""
@@ -163,12 +184,56 @@ class Settings:
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    reach: ReachSettings = field(default_factory=ReachSettings)
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    shelter: ShelterSettings = field(default_factory=ShelterSettings)
 
     def check(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if dataclasses.is_dataclass(value):
+            if dataclasses.is_dataclass(value) and f.name not in ENGINE_SECTIONS:
                 value.check()
+        _check_engine(self)
+
+    def engine_settings(self, **more) -> EngineSettings:
+        """The engine's settings from these (``more`` overrides, e.g. ``validate_cap``)."""
+        kw = dict(
+            reach=self.reach,
+            policy=self.policy,
+            shelter=self.shelter,
+            fresh_s=self.engine.fresh_s,
+            assess_period_s=self.engine.assess_period_s,
+            status=self.cap.status,
+        )
+        return EngineSettings(**(kw | more))
+
+
+def _check_engine(s: Settings) -> None:
+    for name in ENGINE_SECTIONS:
+        section = getattr(s, name)
+        for f in dataclasses.fields(section):
+            v = getattr(section, f.name)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                ok = math.isfinite(v) and v >= 0
+                _require(ok, f"{name}.{f.name}", "must be a finite number, 0 or more")
+    _require(s.reach.p_warn <= 1.0, "reach.p_warn", "must be in 0..1 (a probability)")
+    _require(s.reach.horizon_s > 0, "reach.horizon_s", "must be positive")
+    _require(
+        s.policy.advisory_horizon_s >= s.policy.warning_horizon_s,
+        "policy.advisory_horizon_s",
+        "must be at least policy.warning_horizon_s",
+    )
+    _require(
+        s.reach.horizon_s >= s.policy.advisory_horizon_s,
+        "reach.horizon_s",
+        "must be at least policy.advisory_horizon_s: threats beyond it are not looked for",
+    )
+    _require(
+        s.shelter.town_per_km2 <= s.shelter.city_per_km2,
+        "shelter.town_per_km2",
+        "must be at most shelter.city_per_km2",
+    )
 
 
 def load_settings(

@@ -16,6 +16,7 @@ import numpy as np
 
 from tocsin.alert.cap import CapMessage, CapSettings, changes_to_cap, validate_cap
 from tocsin.alert.manual import ManualBook, ManualOrder, dress, order_payload
+from tocsin.alert.shelter import ShelterSettings, shelter_times
 from tocsin.alert.state import AlertPolicy, ZoneAlerts
 from tocsin.assess import ReachSettings, zone_threats
 from tocsin.geo import Region
@@ -30,6 +31,7 @@ class EngineSettings:
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     reach: ReachSettings = field(default_factory=ReachSettings)
     policy: AlertPolicy = field(default_factory=AlertPolicy)
+    shelter: ShelterSettings = field(default_factory=ShelterSettings)
     fresh_s: float = 30.0  # a confirmed track silent longer than this starts no new warning
     assess_period_s: float = 2.0  # how often threats are reassessed when nothing new is confirmed
     status: str = "Exercise"  # CAP status: Exercise for drills, simulations and replays
@@ -75,7 +77,10 @@ class Engine:
         self.log = log
         self.tracker = MultiSensorTracker(sensors, self.settings.tracker)
         self.alerts = ZoneAlerts(
-            region.zones.ids, self.settings.policy, exercise=self.settings.status != "Actual"
+            region.zones.ids,
+            self.settings.policy,
+            exercise=self.settings.status != "Actual",
+            shelter_s=shelter_times(region, self.settings.shelter),
         )
         self.manual_alerts = ManualBook()  # alerts issued by duty officers (alert/manual.py)
         self._cap_seq = 0
@@ -132,7 +137,7 @@ class Engine:
         return StepResult(t_s, self._rows(t_s, []), [], changes, caps, cap_of)
 
     def _assess_and_decide(self, t_s: float) -> list[AlertChange]:
-        tab, pol = self.tracker.table, self.settings.policy
+        tab = self.tracker.table
         live = tab.live()
         idx = live[tab.status[live] == CONFIRMED]
         x, P = self.tracker.predicted(idx, t_s)
@@ -147,7 +152,7 @@ class Engine:
         z_firm, _ = th.earliest(firm)
         may_start = np.isin(z_all, z_firm)
         threats = {"advisory": (z_all, eta_all, None), "warning": (z_all, eta_all, may_start)}
-        reach = max(pol.warning_horizon_s + pol.hysteresis_s, pol.advisory_horizon_s)
+        reach = self.alerts.reach_s
 
         def tracks_of(z: int) -> tuple[str, ...]:
             a, b = np.searchsorted(th.zone, [z, z + 1])

@@ -30,9 +30,6 @@ class AlertPolicy:
     update_eta_share: float = 0.25  # or this share of it, whichever is larger
     renew_s: float = 1200.0  # an alert in force is re-announced before its CAP message expires
 
-    def horizon(self, level: str) -> float:
-        return self.warning_horizon_s if level == "warning" else self.advisory_horizon_s
-
     def hold(self, level: str) -> float:
         return self.hold_s if level == "warning" else self.advisory_hold_s
 
@@ -51,12 +48,34 @@ class ZoneAlerts:
     """Decides alert changes for every zone from the assessed threats."""
 
     def __init__(
-        self, zone_ids, policy: AlertPolicy | None = None, *, exercise: bool = True
+        self,
+        zone_ids,
+        policy: AlertPolicy | None = None,
+        *,
+        exercise: bool = True,
+        shelter_s: FloatArray | None = None,
     ) -> None:
         self.zone_ids = np.asarray(zone_ids, dtype=object)
         self.policy = policy or AlertPolicy()
         self.exercise = exercise
         self.levels = {lvl: LevelState(len(self.zone_ids)) for lvl in ("advisory", "warning")}
+        # Per zone and level: how far ahead of the threat an alert starts. A warning
+        # starts at least max(the policy's warning horizon, the zone's time to reach
+        # shelter) ahead (alert/shelter.py); an advisory never after the warning.
+        n = len(self.zone_ids)
+        shelter = np.zeros(n) if shelter_s is None else np.asarray(shelter_s, float)
+        warning = np.maximum(self.policy.warning_horizon_s, shelter)
+        self.horizon_s = {
+            "advisory": np.maximum(self.policy.advisory_horizon_s, warning),
+            "warning": warning,
+        }
+
+    @property
+    def reach_s(self) -> float:
+        """The furthest ETA that can start or keep any alert."""
+        return max(float(h.max(initial=0.0)) for h in self.horizon_s.values()) + (
+            self.policy.hysteresis_s
+        )
 
     def step(
         self,
@@ -79,10 +98,10 @@ class ZoneAlerts:
         out: list[AlertChange] = []
         for level in ("advisory", "warning"):
             st = self.levels[level]
-            horizon = p.horizon(level)
             zone, eta_s, may_start = threats.get(level, (np.zeros(0, np.int64), np.zeros(0), None))
+            horizon = self.horizon_s[level][zone]
             keep = eta_s <= horizon + p.hysteresis_s
-            z_keep, eta_keep = zone[keep], eta_s[keep]
+            z_keep, eta_keep, horizon = zone[keep], eta_s[keep], horizon[keep]
             start_ok = np.ones(len(z_keep), bool) if may_start is None else may_start[keep]
             was_active = st.active[z_keep]
             st.last_threat_s[z_keep[was_active]] = t_s

@@ -22,7 +22,7 @@ from tocsin.api.sessions import Sessions
 from tocsin.api.subscribers import SubscriberStore
 from tocsin.api.worker import EngineWorker, Outbound
 from tocsin.config import ConfigError, Settings
-from tocsin.engine import Engine, EngineSettings
+from tocsin.engine import Engine
 from tocsin.geo import Region
 from tocsin.ingest import Intake
 from tocsin.messages import Sensor
@@ -149,7 +149,7 @@ class Service:
         elog = SqliteEventLog(self.data_dir / "events.sqlite")
         cap = CapSettings(sender=s.cap.sender, region_id=region.name, languages=s.cap.languages,
                           expires_s=s.cap.expires_s, web=s.cap.web)  # fmt: skip
-        engine = Engine(region, self.sensors, cap, EngineSettings(status=s.cap.status), elog)
+        engine = Engine(region, self.sensors, cap, s.engine_settings(), elog)
         intake = Intake(self.sensors, region.frame)
         resumed = resume(engine, elog, intake, time.time(), s.timeouts.warm_s, self.cap_dir)
         self.keeper.open(elog)
