@@ -11,8 +11,9 @@ of the along-track error. So the warning's extent follows the uncertainty
 while its timing follows the drone.
 
 Each pair also carries ``p_hit``, the chance that the drone passes within
-D_hit of the zone's centre: the cross-track error taken as normal, with the
-turn allowance as one more sigma. The wide corridor is what a zone may see
+D_hit of the zone's centre: ahead, the cross-track error taken as normal, with
+the turn allowance as one more sigma; where the drone may already be, its
+position error in both axes (a Rice distribution of the distance). The wide corridor is what a zone may see
 (advisories, and what keeps a warning in force); a warning starts only where
 a hit is likely (``p_warn``), so the edges of a widening cone, which the drone
 mostly misses, are told to be ready rather than to take shelter.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtr
+from scipy.stats import ncx2
 
 from tocsin.geo import Zones
 from tocsin.types import D_HIT_M, BoolArray, FloatArray, IntArray
@@ -103,7 +105,8 @@ def zone_threats(
     on_path = (
         moving[trk] & (along >= -s.d_hit_m) & (cross <= s.d_hit_m + s.k_cross * s_cross + s_turn)
     )
-    p_hit = np.where(here, _p_within(dist, sig_p[trk], s.d_hit_m), 0.0)
+    p_hit = np.zeros(len(trk))
+    p_hit[here] = _p_within_disc(dist[here], sig_p[trk][here], s.d_hit_m)
     p_path = _p_within(cross, np.hypot(s_cross, s_turn), s.d_hit_m)
     p_hit = np.where(on_path, np.maximum(p_hit, p_path), p_hit)
     chord = np.sqrt(np.maximum(s.d_hit_m**2 - cross**2, 0.0))
@@ -113,6 +116,12 @@ def zone_threats(
     z, t, eta, p_hit = zn[hit], trk[hit], eta[hit], p_hit[hit]
     order = np.lexsort((t, eta, z))
     return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order], p_hit=p_hit[order])
+
+
+def _p_within_disc(dist: FloatArray, sigma: FloatArray, d: float) -> FloatArray:
+    """P(|p + e| <= d) for a point p at dist from the centre and e ~ N(0, sigma² I₂)."""
+    sg = np.maximum(sigma, 1.0)
+    return ncx2.cdf((d / sg) ** 2, 2, (dist / sg) ** 2)
 
 
 def _p_within(offset: FloatArray, sigma: FloatArray, d: float) -> FloatArray:
