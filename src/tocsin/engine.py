@@ -149,9 +149,13 @@ class Engine:
         likely = th.p_hit >= self.settings.reach.p_warn
         firm = (fresh[th.track] | (th.eta_s == 0.0)) & likely
         z_all, eta_all = th.earliest()
-        z_firm, _ = th.earliest(firm)
-        may_start = np.isin(z_all, z_firm)
-        threats = {"advisory": (z_all, eta_all, None), "warning": (z_all, eta_all, may_start)}
+        z_firm, eta_firm = th.earliest(firm)
+        k_firm = np.searchsorted(z_all, z_firm)
+        may_start = np.zeros(len(z_all), bool)
+        may_start[k_firm] = True
+        eta_warn = eta_all.copy()  # a warning starts on the ETA of a likely pass
+        eta_warn[k_firm] = eta_firm
+        threats = {"advisory": (z_all, eta_all, None), "warning": (z_all, eta_warn, may_start)}
         reach = self.alerts.reach_s
 
         def tracks_of(z: int) -> tuple[str, ...]:
