@@ -115,7 +115,8 @@ class ChannelSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimeoutSettings:
-    tick_s: float = 1.0  # the engine steps at every multiple of this on the wall clock
+    tick_s: float = 1.0  # the engine steps at every multiple of this on the wall clock,
+    step_gap_s: float = 0.1  # and as soon as records come, at most once in this long
     shutdown_s: float = 20.0  # graceful shutdown: drain queues for at most this long
     warm_s: float = 900.0  # on restart, records of this last span rebuild the tracks
     sse_ping_s: float = 15.0  # a comment line keeps idle SSE connections open

@@ -116,16 +116,23 @@ def steps(url: str) -> int:
     return httpx.get(f"{url}/healthz", timeout=5).json()["steps"]
 
 
-def fly(url: str, n_plots: int = 6) -> float:
-    """Post one plot per engine step so the tracker sees a scan each time; returns t0."""
+def fly(url: str, n_plots: int = 6, scan_s: float = 2.0) -> float:
+    """Post one plot a radar scan of scan_s, each once the engine has stepped past the last
+    (it steps as soon as records come); returns t0."""
     s = Sensor(url)
     t0 = time.time()
     for _ in range(n_plots):
-        before = steps(url)
-        r = s.post([plot(time.time(), t0_s=t0)])
+        before, t_plot = steps(url), time.time()
+        r = s.post([plot(t_plot, t0_s=t0)])
         assert r.status_code == 202, r.text
-        wait_for(lambda b=before: steps(url) >= b + 2, "the engine to step past a plot")
+        wait_for(lambda b=before, t=t_plot: scanned(url, b, t, scan_s), "the radar's next scan")
     return t0
+
+
+def scanned(url: str, steps_before: int, t_plot_s: float, scan_s: float = 2.0) -> bool:
+    """The engine has stepped past a plot sent at t_plot_s and a radar's next scan is due:
+    plots as far apart in time as a radar gives them, however often the engine steps."""
+    return time.time() >= t_plot_s + scan_s and steps(url) >= steps_before + 2
 
 
 class SseReader:

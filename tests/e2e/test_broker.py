@@ -29,6 +29,7 @@ from servecase import (  # noqa: E402
     ThreadServer,
     free_port,
     plot,
+    scanned,
     settings_for,
     steps,
     wait_for,
@@ -108,10 +109,10 @@ def test_records_over_mqtt_reach_sse_and_the_siren_topics(tmp_path, broker):
         sse = SseReader(srv.url)
         sensor.send([plot(time.time())], key="forged-key-000000")
         t0 = time.time()
-        for _ in range(6):  # one plot per engine step, as a radar scans
-            before = steps(srv.url)
-            sensor.send([plot(time.time(), t0_s=t0)])
-            wait_for(lambda b=before: steps(srv.url) >= b + 2, "the engine to step")
+        for _ in range(6):  # one plot a scan, as a radar gives them
+            before, t_plot = steps(srv.url), time.time()
+            sensor.send([plot(t_plot, t0_s=t0)])
+            wait_for(lambda b=before, t=t_plot: scanned(srv.url, b, t), "the radar's next scan")
         wait_for(lambda: any(r["level"] == "warning" for _, r in sse.rows), "a warning on SSE")
         state = wait_for(lambda: siren.got.get(f"tocsin/alerts/{town}"), "the siren topic")
         assert state["zone"] == town and (state["warning"] or state["advisory"])

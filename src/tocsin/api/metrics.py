@@ -41,6 +41,11 @@ class ServiceMetrics:
             "From the arrival of the newest record a decision used to its hand-over to channels",
             registry=r, buckets=_LATENCY_BUCKETS_S,
         )  # fmt: skip
+        self.record_latency = Histogram(
+            "tocsin_record_latency_seconds",
+            "From the arrival of the oldest record a step took to the end of that step",
+            registry=r, buckets=_LATENCY_BUCKETS_S,
+        )  # fmt: skip
         self.queue_depth = Gauge("tocsin_queue_depth", "Items waiting, by queue", ["queue"],
                                  registry=r)  # fmt: skip
         self.sse_clients = Gauge("tocsin_sse_clients", "Connected SSE clients", registry=r)

@@ -71,7 +71,8 @@ class Service:
         self.fanout = FanOut(self.index, self.gateway, lambda z: zone_index.get(z, -1),
                              ch.push_batch, ch.push_queue_max, self._fanned)  # fmt: skip
         self.worker = EngineWorker(self._build, settings.timeouts.tick_s, self._publish,
-                                   self.metrics, self.cap_dir, ing.queue_max)  # fmt: skip
+                                   self.metrics, self.cap_dir, ing.queue_max,
+                                   step_gap_s=settings.timeouts.step_gap_s)  # fmt: skip
         self.keeper = Keeper(self.data_dir, region)  # transparent log and incidents
         # The console's desk (manual alerts, drills, sensor health) and its sessions.
         self.desk = Desk(self.worker, self._publish, SensorHealth(region, sensors))

@@ -2,10 +2,13 @@
 
 Everything that touches the engine or the event log runs in this one thread
 (SQLite connections belong to the thread that opened them). Requests queue
-their checked records here; at every tick (each whole second by default) the
-thread logs them, calls ``Engine.step(tick, records that arrived before it)``,
-makes the log durable, writes the CAP files and only then hands the step's
-alert rows to the channels: a decision is stored before anyone hears of it.
+their checked records here and wake the thread: it steps as soon as records
+wait, though no sooner than ``step_gap_s`` after its last step, and at every
+tick of the wall clock (each whole second by default) when none come, so that
+time passing still ends silent tracks and clears zones. Each step logs the
+records, calls ``Engine.step(now, records that arrived before now)``, makes the
+log durable, writes the CAP files and only then hands the step's alert rows to
+the channels: a decision is stored before anyone hears of it.
 """
 
 from __future__ import annotations
@@ -61,8 +64,10 @@ Build = Callable[[], tuple[Engine, EventLog, Resumed]]
 class EngineWorker:
     def __init__(self, build: Build, tick_s: float, publish: Callable[[Outbound], None],
                  metrics: ServiceMetrics, cap_dir: Path, queue_max: int,
-                 on_fatal: Callable[[], None] | None = None) -> None:  # fmt: skip
+                 on_fatal: Callable[[], None] | None = None,
+                 step_gap_s: float = 0.1) -> None:  # fmt: skip
         self._build, self.tick_s, self._publish = build, tick_s, publish
+        self.step_gap_s = step_gap_s  # the least time between two steps while records come
         self.metrics, self.cap_dir, self.queue_max = metrics, cap_dir, queue_max
         self.on_fatal = on_fatal  # called once if the thread dies: alerts are no longer decided
         # Called in this thread after each stored step, once its alerts are handed on.
@@ -76,6 +81,7 @@ class EngineWorker:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set when records come or the thread must stop
         self._thread = threading.Thread(target=self._run, name="tocsin-engine", daemon=True)
 
     def start(self, timeout_s: float = 600.0) -> Resumed:
@@ -95,6 +101,7 @@ class EngineWorker:
                 raise QueueFull(f"{self._waiting} records already wait for the engine")
             self._inbox.append(item)
             self._waiting += n
+        self._wake.set()
         self.metrics.queue_depth.labels("ingest").set(self._waiting)
 
     @property
@@ -109,6 +116,7 @@ class EngineWorker:
     def stop(self, timeout_s: float) -> None:
         """Step once more with everything queued, store it, close the log, end the thread."""
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout_s)
         if self._thread.is_alive():
             log.error("engine thread did not stop in time", extra={"timeout_s": timeout_s})
@@ -136,21 +144,34 @@ class EngineWorker:
 
     def _loop(self, engine: Engine, elog: EventLog) -> None:
         tick = self.tick_s
-        next_t = (math.floor(time.time() / tick) + 1) * tick
-        pending: list[Detection] = []
+        next_tick = (math.floor(time.time() / tick) + 1) * tick
+        last_t = -math.inf
+        pending: list[Detection] = []  # records taken but not yet stepped (rx not before now)
         while True:
-            stopping = self._stop.wait(max(0.0, next_t - time.time()))
-            if stopping:  # the last step waits for its tick, so it is on the same grid
-                time.sleep(max(0.0, next_t - time.time()))
-            self._step(engine, elog, next_t, pending)
+            stopping = self._wait(next_tick, last_t + self.step_gap_s, pending)
+            t_s = max(time.time(), last_t)  # never back in time, whatever the wall clock does
+            self._step(engine, elog, t_s, pending)
+            last_t = t_s
             if stopping:
                 elog.append("run_finished", time.time(), {"steps": self.steps})
                 return
+            late_s = time.time() - t_s
+            if late_s > tick:
+                log.warning("engine step took longer than a tick", extra={"late_s": late_s})
+            if t_s >= next_tick:
+                next_tick = (math.floor(t_s / tick) + 1) * tick
+
+    def _wait(self, next_tick: float, soonest: float, pending: list[Detection]) -> bool:
+        """Wait for the next step: the next tick, or ``soonest`` once records wait.
+        True when the thread must stop (after one last step with everything queued)."""
+        while not self._stop.is_set():
+            self._wake.clear()  # before looking, so a record that comes meanwhile wakes us
+            due = min(next_tick, soonest) if (self._inbox or pending) else next_tick
             now = time.time()
-            next_t += tick
-            if next_t < now - tick:  # fell more than a tick behind: step at the next tick
-                log.warning("engine fell behind the wall clock", extra={"late_s": now - next_t})
-                next_t = (math.floor(now / tick) + 1) * tick
+            if now >= due:
+                return False
+            self._wake.wait(due - now)
+        return True
 
     def _step(self, engine: Engine, elog: EventLog, t_s: float, pending: list[Detection]) -> None:
         with self._lock:
@@ -181,6 +202,8 @@ class EngineWorker:
             self._publish(out)
             if out.newest_rx_s is not None:
                 self.metrics.publish_latency.observe(time.time() - out.newest_rx_s)
+        if batch:
+            self.metrics.record_latency.observe(time.time() - min(d.rx_s for d in batch))
         if self.after_step is not None:  # the transparent log and incident changes
             self.after_step(elog, t_s)
 
