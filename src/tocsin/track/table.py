@@ -25,6 +25,22 @@ class Evidence:
     reporters: list[tuple[float, str]] = field(default_factory=list)  # sightings: (t_s, who)
     sensors: set[str] = field(default_factory=set)
     first_kind: str = ""
+    latest_s: dict[str, float] = field(default_factory=dict)  # sensor -> its newest hit's t_s
+    newest_s: float = -np.inf  # the newest hit's t_s
+    lag_s: float = 0.0  # the most a hit came before one taken earlier: how out of order
+
+    def __post_init__(self) -> None:
+        hits, self.hits = self.hits, []
+        for h in hits:
+            self.hit(*h)
+
+    def hit(self, t_s: float, sensor: str, kind: str) -> None:
+        """Add a hit (keep ``hits`` in step with what is known of them only through here)."""
+        self.hits.append((t_s, sensor, kind))
+        self.lag_s = max(self.lag_s, self.newest_s - t_s)
+        self.newest_s = max(self.newest_s, t_s)
+        if t_s > self.latest_s.get(sensor, -np.inf):
+            self.latest_s[sensor] = t_s
 
 
 class TrackTable:

@@ -185,7 +185,7 @@ class MultiSensorTracker:
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
         for k, d, lr in zip(ks, group, llr.tolist(), strict=True):
             ev = tab.evidence[k]
-            ev.hits.append((d.t_s, d.sensor, d.kind))
+            ev.hit(d.t_s, d.sensor, d.kind)
             ev.llr.append(lr)
             ev.sensors.add(d.sensor)
             if d.kind == "sighting":
@@ -270,7 +270,7 @@ class MultiSensorTracker:
                     self._bearings.remove(b)
                     x, P = self.initiator.from_detection(fix)
                     k = self.table.add(x, P, fix.t_s, b.sensor, "acoustic")
-                    self.table.evidence[k].hits.append((d.t_s, d.sensor, "acoustic"))
+                    self.table.evidence[k].hit(d.t_s, d.sensor, "acoustic")
                     self.table.evidence[k].llr.append(0.0)
                     self.table.evidence[k].sensors.add(d.sensor)
                     return
@@ -345,9 +345,13 @@ class MultiSensorTracker:
     def recent_sensors(self, k: int, t_s: float) -> tuple[str, ...]:
         """Sensors that updated track k within the confirmation window before t_s."""
         lo = t_s - self.settings.confirm_window_s
-        stop = lo - self.settings.out_of_order_tolerance_s
+        tolerance_s = self.settings.out_of_order_tolerance_s
+        ev = self.table.evidence[k]
+        if ev.lag_s <= tolerance_s:  # in time order within the tolerance: the newest suffice
+            return tuple(sorted(s for s, t in ev.latest_s.items() if t >= lo))
+        stop = lo - tolerance_s
         seen = set()
-        for h in reversed(self.table.evidence[k].hits):  # hits come in time order, within
+        for h in reversed(ev.hits):  # hits come in time order, within
             if h[0] < stop:  # the out-of-order tolerance: the recent ones are at the end
                 break
             if h[0] >= lo:
