@@ -43,7 +43,7 @@ def replay(
     intake = Intake(sensors, region.frame)
     log_path = out_dir / "events.sqlite"
     log_path.unlink(missing_ok=True)
-    log = SqliteEventLog(log_path)
+    log = SqliteEventLog(log_path, durable=False)  # a replay can be run again
     good: list[Detection] = []
     n_read = 0
     for chunk in _chunks(read_detections(detections_path), 4096):

@@ -19,6 +19,14 @@ def path(tmp_path):
     return tmp_path / "events.db"
 
 
+def test_a_log_that_can_be_made_again_commits_without_fsync(path):
+    with SqliteEventLog(path, durable=False) as log:
+        assert log._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        log.append("note", 1.0, {"n": 1})
+    with SqliteEventLog(path) as log:
+        assert [e.payload for e in log.read()] == [{"n": 1}]
+
+
 def test_file_has_the_schema_wal_mode_and_full_sync(path):
     with SqliteEventLog(path) as log:
         assert log._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL

@@ -27,6 +27,7 @@ class RunWriter:
         self._tracks = (self.dir / "tracks.jsonl").open("w", encoding="utf-8")
         self._alerts = (self.dir / "alerts.jsonl").open("w", encoding="utf-8")
         self.counts = {"track_rows": 0, "alert_rows": 0, "cap_files": 0}
+        self._sensor_lists: dict[tuple[str, ...], str] = {}  # a track's sensors as JSON text
 
     def write(self, r: StepResult) -> None:
         self._write_tracks(r)
@@ -45,14 +46,20 @@ class RunWriter:
         x = rows.states
         lat, lon = self.frame.xy_to_latlng(x[:, 0], x[:, 1])
         t = format_time(rows.t_s)
+        # Python floats format as numpy's do, for a fraction of the time.
+        nums = (lat, lon, x[:, 2], x[:, 3], x[:, 4], rows.sigma_m)
+        cols = zip(rows.ids, rows.status, *(a.tolist() for a in nums), rows.sensors, strict=True)
+        names = self._sensor_lists
         lines = []
-        for k, tid in enumerate(rows.ids):
-            sensors = json.dumps(list(rows.sensors[k]))
+        for tid, status, la, lo, alt, ve, vn, sig, sensors in cols:
+            text = names.get(sensors)
+            if text is None:
+                text = names[sensors] = json.dumps(list(sensors))
             lines.append(
-                f'{{"t": "{t}", "track": "{tid}", "status": "{rows.status[k]}", '
-                f'"lat": {lat[k]:.6f}, "lon": {lon[k]:.6f}, "alt_m": {x[k, 2]:.1f}, '
-                f'"v_east_mps": {x[k, 3]:.2f}, "v_north_mps": {x[k, 4]:.2f}, '
-                f'"sigma_m": {rows.sigma_m[k]:.1f}, "sensors": {sensors}}}\n'
+                f'{{"t": "{t}", "track": "{tid}", "status": "{status}", '
+                f'"lat": {la:.6f}, "lon": {lo:.6f}, "alt_m": {alt:.1f}, '
+                f'"v_east_mps": {ve:.2f}, "v_north_mps": {vn:.2f}, '
+                f'"sigma_m": {sig:.1f}, "sensors": {text}}}\n'
             )
         self._tracks.write("".join(lines))
         self.counts["track_rows"] += len(lines)

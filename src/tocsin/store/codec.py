@@ -98,20 +98,20 @@ def _check_value(value: object, depth: int) -> None:
                 raise _BadValue(
                     f"has key {reprlib.repr(key)} of type {type(key).__name__}; keys must be str"
                 )
-        items = ((repr(key), item) for key, item in value.items())
+        items = value.items()
     elif isinstance(value, (list, tuple)):
-        items = ((str(index), item) for index, item in enumerate(value))
+        items = enumerate(value)
     else:
         items = None
     if items is not None:
-        for label, item in items:
+        for key, item in items:
             kind = type(item)
             if kind in _PLAIN or (kind is float and item - item == 0.0):
                 continue
             try:
                 _check_value(item, depth + 1)
-            except _BadValue as bad:
-                bad.path.append(label)
+            except _BadValue as bad:  # the path is spelt out only for a bad value
+                bad.path.append(repr(key) if isinstance(value, dict) else str(key))
                 raise
         return
     raise _BadValue(f"is a {type(value).__name__}, which is not JSON-serialisable")

@@ -10,9 +10,12 @@ log commits only in ``flush()`` (and ``close()``). Appends are buffered in
 memory and written in batches (``executemany``) into one open transaction, so
 the cost of a commit and its fsync is paid once per flush, not per event. When
 ``flush()`` returns, its events are in the fsynced WAL: they survive a crash
-of the process or of the machine and are visible to other connections. Events
-appended after the last flush are lost in a crash, and their seqs are reused
-on restart, so the stored sequence stays gap-free. Readers on other
+of the process or of the machine and are visible to other connections (with
+``durable=False``, for logs that can be made again, such as a replay's, commits
+skip the fsync: ``synchronous=NORMAL``, safe against a crash of the process but
+not of the machine). Events appended after the last flush are lost in a
+crash, and their seqs are reused on restart, so the stored sequence stays
+gap-free. Readers on other
 connections never block the writer, nor it them (WAL). One log object is one
 writer; a second writer on the same file fails loudly at its next flush.
 
@@ -64,7 +67,8 @@ class SqliteEventLog:
 
     The file and its schema are created if missing; reopening continues the
     sequence. ``clock`` gives ``wall_s``; ``timeout_s`` is how long to wait
-    for a lock held by another connection.
+    for a lock held by another connection; ``durable=False`` commits without
+    an fsync (a log that can be made again from its inputs).
     """
 
     def __init__(
@@ -73,8 +77,10 @@ class SqliteEventLog:
         *,
         clock: Callable[[], float] = time.time,
         timeout_s: float = 5.0,
+        durable: bool = True,
     ) -> None:
         self.path = str(path)
+        self.durable = durable
         self._clock = clock
         self._pending: list[_Row] = []
         self._closed = False
@@ -98,7 +104,7 @@ class SqliteEventLog:
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if self.path != MEMORY and mode.lower() != "wal":
             raise StoreError(f"cannot open event log {self.path}: WAL mode refused ({mode})")
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA synchronous={'FULL' if self.durable else 'NORMAL'}")
         if not self._tables(conn):
             conn.execute("BEGIN IMMEDIATE")
             if not self._tables(conn):  # nobody created it while we waited for the lock
