@@ -9,13 +9,14 @@ the live service and drills all drive this same code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tocsin.alert.cap import CapMessage, CapSettings, changes_to_cap, validate_cap
 from tocsin.alert.manual import ManualBook, ManualOrder, dress, order_payload
+from tocsin.alert.restore import restore_alerts
 from tocsin.alert.shelter import ShelterSettings, shelter_times
 from tocsin.alert.state import AlertPolicy, ZoneAlerts
 from tocsin.assess import ReachSettings, zone_threats
@@ -116,6 +117,26 @@ class Engine:
         self.counts["cap_messages"] += len(caps)
         rows = self._rows(now_s, [e.track for e in events if isinstance(e, TrackDeleted)])
         return StepResult(now_s, rows, events, changes, caps, cap_of)
+
+    def resume(
+        self,
+        changes: Iterable[AlertChange],
+        now_s: float,
+        cap_seq: int,
+        refs: dict[tuple[str, str], tuple[str, str, str]],
+    ) -> int:
+        """Take up, after a restart, where the event log leaves off; returns the alerts in force.
+
+        ``changes`` are the stored alert decisions in log order (alert/restore.py
+        says what they leave in force), ``cap_seq`` the last CAP sequence number
+        issued (the next message is ``cap_seq + 1``), and ``refs`` the (sender,
+        identifier, sent) of the last message of each (zone, level) in force, which
+        its next Update or all-clear references.
+        """
+        in_force = restore_alerts(self.alerts, changes, now_s)
+        self._cap_seq = max(self._cap_seq, cap_seq)
+        self._refs.update(refs)
+        return in_force
 
     def manual(self, t_s: float, order: ManualOrder) -> StepResult:
         """An operator's approved alert, cancel or correction, or the expiry of manual alerts:

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tocsin.alert.restore import restore_alerts
 from tocsin.engine import Engine
 from tocsin.ingest import Intake
 from tocsin.messages import AlertChange, Detection
@@ -81,8 +80,8 @@ def resume(engine: Engine, log_: EventLog, intake: Intake, now_s: float, warm_s:
             last_row.pop((c.zone, c.level), None)
         else:
             last_row[(c.zone, c.level)] = row
-    in_force = restore_alerts(engine.alerts, (c for c, _ in changes), now_s)
-    _restore_caps(engine, caps, changes, last_row)
+    cap_seq, refs = _cap_state(caps, changes, last_row)
+    in_force = engine.resume((c for c, _ in changes), now_s, cap_seq, refs)
     out.active = last_row
     out.caps = sorted(caps.values(), key=lambda e: e.seq)
     out.warm_records = _warm_tracks(engine, log_, intake, now_s, warm_s)
@@ -94,21 +93,22 @@ def resume(engine: Engine, log_: EventLog, intake: Intake, now_s: float, warm_s:
     return out
 
 
-def _restore_caps(engine: Engine, caps: dict[str, CapEntry], changes, last_row) -> None:
-    """The next CAP sequence number, what the next Update of each alert references, and
-    each message's level, event and zone count (for the feed)."""
-    # The engine keeps these two as private fields; they are its only CAP state.
-    engine._cap_seq = max((e.seq for e in caps.values()), default=0)
+def _cap_state(caps: dict[str, CapEntry], changes, last_row) -> tuple[int, dict]:
+    """The last CAP sequence number, what the next Update of each alert references; and
+    (in ``caps``) each message's level, event and zone count, for the feed."""
+    cap_seq = max((e.seq for e in caps.values()), default=0)
+    refs = {}
     for (zone, level), row in last_row.items():
         entry = caps.get(row["cap"])
         if entry is not None:
-            engine._refs[(zone, level)] = (entry.sender, entry.identifier, entry.sent)
+            refs[(zone, level)] = (entry.sender, entry.identifier, entry.sent)
     zones: dict[str, int] = {}
     for c, ident in changes:
         entry = caps.get(ident)
         if entry is not None:
             zones[ident] = zones.get(ident, 0) + 1
             caps[ident] = replace(entry, level=c.level, event=c.event, zones=zones[ident])
+    return cap_seq, refs
 
 
 def _warm_tracks(engine: Engine, log_: EventLog, intake: Intake, now_s: float,
