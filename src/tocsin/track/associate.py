@@ -18,12 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from tocsin.track import kalman
 from tocsin.types import FloatArray, IntArray
 
 _NO = 1e9
+_SPREAD_MAX_PAIRS = 200  # more ambiguous pairs than this: clusters by scipy.sparse
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,12 @@ def _clusters(ti: IntArray, di: IntArray) -> IntArray:
     _, a = np.unique(ti, return_inverse=True)
     _, b = np.unique(di, return_inverse=True)
     b = b + (a.max() + 1)
-    label = np.arange(b.max() + 1)
+    n = b.max() + 1
+    if len(a) > _SPREAD_MAX_PAIRS:  # big tangles: scipy's graph search, whatever their depth
+        graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+        label = connected_components(graph, directed=False)[1]
+        return np.unique(label[a], return_inverse=True)[1]
+    label = np.arange(n)
     while True:  # spread each cluster's smallest node along its pairs, jumping ahead
         m = np.minimum(label[a], label[b])
         new = label.copy()

@@ -14,6 +14,7 @@ import numpy as np
 TENTATIVE, CONFIRMED, DELETED = 0, 1, 2
 MODELS = 3  # motion models per track (track/imm.py)
 STATUS_NAMES = ("tentative", "confirmed", "deleted")
+_NEVER = -float("inf")
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Evidence:
     sensors: set[str] = field(default_factory=set)
     first_kind: str = ""
     latest_s: dict[str, float] = field(default_factory=dict)  # sensor -> its newest hit's t_s
-    newest_s: float = -np.inf  # the newest hit's t_s
+    newest_s: float = _NEVER  # the newest hit's t_s
     lag_s: float = 0.0  # the most a hit came before one taken earlier: how out of order
 
     def __post_init__(self) -> None:
@@ -37,9 +38,11 @@ class Evidence:
     def hit(self, t_s: float, sensor: str, kind: str) -> None:
         """Add a hit (keep ``hits`` in step with what is known of them only through here)."""
         self.hits.append((t_s, sensor, kind))
-        self.lag_s = max(self.lag_s, self.newest_s - t_s)
-        self.newest_s = max(self.newest_s, t_s)
-        if t_s > self.latest_s.get(sensor, -np.inf):
+        if t_s >= self.newest_s:
+            self.newest_s = t_s
+        elif self.newest_s - t_s > self.lag_s:
+            self.lag_s = self.newest_s - t_s
+        if t_s > self.latest_s.get(sensor, _NEVER):
             self.latest_s[sensor] = t_s
 
 
