@@ -45,11 +45,14 @@ def with_noise(covs: FloatArray, dt_s: FloatArray, q_h: float, q_v: float) -> Fl
 
 
 def _add_noise(P: FloatArray, dt: FloatArray, q_h: float, q_v: float) -> None:
-    for axis, q in ((0, q_h), (1, q_h), (2, q_v)):
-        P[:, axis, axis] += q * dt**3 / 3.0
-        P[:, axis, axis + 3] += q * dt**2 / 2.0
-        P[:, axis + 3, axis] += q * dt**2 / 2.0
-        P[:, axis + 3, axis + 3] += q * dt
+    dt2, dt3 = dt**2, dt**3
+    for axes, q in (((0, 1), q_h), ((2,), q_v)):
+        pp, pv, vv = q * dt3 / 3.0, q * dt2 / 2.0, q * dt
+        for axis in axes:
+            P[:, axis, axis] += pp
+            P[:, axis, axis + 3] += pv
+            P[:, axis + 3, axis] += pv
+            P[:, axis + 3, axis + 3] += vv
 
 
 def update_linear(
