@@ -1,7 +1,9 @@
 """The composition root: one deterministic core from detections to alert decisions.
 
-``Engine.step(now_s, detections)`` is called once per whole second of the
-records' (or the wall) clock with the detections that arrived in that second.
+``Engine.step(now_s, detections)`` is called with the detections that arrived
+before ``now_s``: in replay once per whole second of the records' clock; in the
+live service as soon as records come (at most every ``step_gap_s``) and at each
+tick of the wall clock.
 It tracks, assesses, decides, encodes CAP, stores every decision in the event
 log (flushed before anything is published), and returns what changed. Replay,
 the live service and drills all drive this same code.
