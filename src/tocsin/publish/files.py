@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # publish sits below the engine; it only reads what a step re
     from tocsin.engine import StepResult
 
 
+_ROW_ENCODER = json.JSONEncoder(separators=(", ", ": "))  # as json.dumps, made once
+
+
 class RunWriter:
     """Appends each engine step's tracks, alert changes and CAP messages to a run directory."""
 
@@ -33,7 +36,7 @@ class RunWriter:
         self._write_tracks(r)
         for i, c in enumerate(r.changes):
             row = change_to_row(c, r.cap_of.get(i))
-            self._alerts.write(json.dumps(row, separators=(", ", ": ")) + "\n")
+            self._alerts.write(_ROW_ENCODER.encode(row) + "\n")
         self.counts["alert_rows"] += len(r.changes)
         for m in r.caps:
             (self.dir / "cap" / f"{m.seq}.xml").write_bytes(m.xml)
