@@ -218,7 +218,9 @@ def _check_engine(s: Settings) -> None:
             if isinstance(v, int | float) and not isinstance(v, bool):
                 ok = math.isfinite(v) and v >= 0
                 _require(ok, f"{name}.{f.name}", "must be a finite number, 0 or more")
-    _require(s.reach.p_warn <= 1.0, "reach.p_warn", "must be in 0..1 (a probability)")
+    for name in ("p_warn", "p_keep"):
+        _require(getattr(s.reach, name) <= 1.0, f"reach.{name}", "must be in 0..1 (a probability)")
+    _require(s.reach.p_keep <= s.reach.p_warn, "reach.p_keep", "must be at most reach.p_warn")
     _require(s.reach.horizon_s > 0, "reach.horizon_s", "must be positive")
     _require(
         s.policy.advisory_horizon_s >= s.policy.warning_horizon_s,

@@ -169,16 +169,17 @@ class Engine:
         # started until its deletion, but starts no new ones. Nor does a pass that is
         # possible but unlikely (the wide edge of a cone): that zone gets an advisory.
         fresh = (t_s - tab.last_update_s[idx]) <= self.settings.fresh_s
-        likely = th.p_hit >= self.settings.reach.p_warn
-        firm = (fresh[th.track] | (th.eta_s == 0.0)) & likely
+        # A warning is kept while the zone stays in a corridor or, with p_keep, while a
+        # pass stays that likely: hysteresis in the chance itself (docs/engine.md).
+        rs = self.settings.reach
+        firm = (fresh[th.track] | (th.eta_s == 0.0)) & (th.p_hit >= rs.p_warn)
         z_all, eta_all = th.earliest()
-        z_firm, eta_firm = th.earliest(firm)
-        k_firm = np.searchsorted(z_all, z_firm)
-        may_start = np.zeros(len(z_all), bool)
-        may_start[k_firm] = True
-        eta_warn = eta_all.copy()  # a warning starts on the ETA of a likely pass
-        eta_warn[k_firm] = eta_firm
-        threats = {"advisory": (z_all, eta_all, None), "warning": (z_all, eta_warn, may_start)}
+        z_keep, eta_keep = th.earliest(th.p_hit >= min(rs.p_keep, rs.p_warn))
+        # A zone that a likely pass will reach is warned by the earliest time any threat
+        # may arrive: the likely pass justifies the warning, the earliest one times it.
+        z_firm, _ = th.earliest(firm)
+        may_start = np.isin(z_keep, z_firm)
+        threats = {"advisory": (z_all, eta_all, None), "warning": (z_keep, eta_keep, may_start)}
         reach = self.alerts.reach_s
 
         def tracks_of(z: int) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from tocsin.sim.score import score_run
 runner = CliRunner()
 
 
-def _replay(scn: Path, detections: Path, out: Path) -> dict:
+def _replay(scn: Path, detections: Path, out: Path, *more: str) -> dict:
     res = runner.invoke(
         app,
         [
@@ -32,6 +32,7 @@ def _replay(scn: Path, detections: Path, out: Path) -> dict:
             str(detections),
             "--out",
             str(out),
+            *more,
         ],
     )
     assert res.exit_code == 0, res.output
@@ -89,6 +90,26 @@ def test_replay_is_deterministic(raid, tmp_path):
     _replay(root / "scenario", root / "scenario" / "detections.jsonl", tmp_path / "again")
     for name in ("alerts.jsonl", "tracks.jsonl"):
         assert (tmp_path / "again" / name).read_bytes() == (root / "run" / name).read_bytes()
+
+
+def test_the_policy_knobs_come_from_a_settings_file(raid, tmp_path):
+    root, _ = raid
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[reach]\np_warn = 0.99\np_keep = 0.99\n")
+    _replay(root / "scenario", root / "scenario" / "detections.jsonl", tmp_path / "s",
+            "--settings", str(strict))  # fmt: skip
+
+    def warned(run: Path) -> set[str]:
+        rows = _rows(run / "alerts.jsonl")
+        return {a["zone"] for a in rows if a["level"] == "warning" and a["event"] == "onset"}
+
+    assert warned(tmp_path / "s") < warned(root / "run")  # fewer zones warned, none new
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[reach]\np_wanr = 0.5\n")
+    res = runner.invoke(app, ["replay", "--region", "belgorod", "--sensors", "x",
+                              "--detections", "y", "--out", str(tmp_path / "b"),
+                              "--settings", str(bad)])  # fmt: skip
+    assert res.exit_code != 0 and "reach.p_wanr" in res.output
 
 
 JUNK = [

@@ -13,10 +13,11 @@ while its timing follows the drone.
 Each pair also carries ``p_hit``, the chance that the drone passes within
 D_hit of the zone's centre: ahead, the cross-track error taken as normal, with
 the turn allowance as one more sigma; where the drone may already be, its
-position error in both axes (a Rice distribution of the distance). The wide corridor is what a zone may see
-(advisories, and what keeps a warning in force); a warning starts only where
-a hit is likely (``p_warn``), so the edges of a widening cone, which the drone
-mostly misses, are told to be ready rather than to take shelter.
+position error in both axes (a Rice distribution of the distance). The wide
+corridor is what a zone may see (advisories); a warning starts only where a
+hit is likely (``p_warn``) and is kept while the zone stays in the corridor
+(or, with ``p_keep``, while a hit stays that likely), so the edges of a widening cone, which the drone mostly misses, are told to be
+ready rather than to take shelter.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class ReachSettings:
     d_hit_m: float = D_HIT_M
     min_speed_mps: float = 5.0  # slower tracks are treated as hovering where they are
     p_warn: float = 0.5  # a warning starts only where a pass within D_hit is this likely
+    p_keep: float = 0.0  # and is kept while one is at least this likely (0: in the corridor)
 
 
 @dataclass(frozen=True, slots=True)
