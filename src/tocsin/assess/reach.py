@@ -16,8 +16,9 @@ the turn allowance as one more sigma; where the drone may already be, its
 position error in both axes (a Rice distribution of the distance). The wide
 corridor is what a zone may see (advisories); a warning starts only where a
 hit is likely (``p_warn``) and is kept while the zone stays in the corridor
-(or, with ``p_keep``, while a hit stays that likely), so the edges of a widening cone, which the drone mostly misses, are told to be
-ready rather than to take shelter.
+(or, with ``p_keep``, while a hit stays that likely). So the edges of a
+widening cone, which the drone mostly misses, are told to be ready rather
+than to take shelter.
 """
 
 from __future__ import annotations
