@@ -20,6 +20,7 @@ from tocsin.alert.cap import CapMessage, CapSettings, changes_to_cap, validate_c
 from tocsin.alert.manual import ManualBook, ManualOrder, dress, order_payload
 from tocsin.alert.restore import restore_alerts
 from tocsin.alert.shelter import ShelterSettings, shelter_times
+from tocsin.alert.standdown import StandDownBook, StandDownOrder, stand_down_payload
 from tocsin.alert.state import AlertPolicy, ZoneAlerts
 from tocsin.assess import ReachSettings, zone_threats
 from tocsin.geo import Region
@@ -86,6 +87,7 @@ class Engine:
             shelter_s=shelter_times(region, self.settings.shelter),
         )
         self.manual_alerts = ManualBook()  # alerts issued by duty officers (alert/manual.py)
+        self.stand_downs = StandDownBook()  # automatic alerts cancelled (alert/standdown.py)
         self._cap_seq = 0
         self._refs: dict[tuple[str, str], tuple[str, str, str]] = {}  # (zone, level) -> last CAP
         self._prev_t: float | None = None
@@ -109,7 +111,8 @@ class Engine:
         if any(isinstance(e, TrackConfirmed) for e in events) or (
             now_s - self._last_assess >= self.settings.assess_period_s
         ):
-            changes = self.manual_alerts.screen(self._assess_and_decide(t_dec))
+            changes = self.stand_downs.screen(t_dec, self._assess_and_decide(t_dec), self.alerts)
+            changes = self.manual_alerts.screen(changes)
             self._last_assess = now_s
         caps, cap_of = self._encode(changes)
         self._store(events, changes, caps, cap_of)
@@ -147,7 +150,13 @@ class Engine:
         ValueError (nothing stored) if the order cannot be carried out.
         """
         changes = self.manual_alerts.decide(t_s, order, self.alerts)
-        caps, cap_of = self._encode(changes, order)
+        template = order.alert.template if order.action == "issue" else order.template
+        caps, cap_of = self._encode(
+            changes,
+            msg_type="Cancel" if order.action == "cancel" else None,
+            template=template,
+            refs=self.manual_alerts.references(order),
+        )
         if self.log is not None:
             payload = order_payload(order, self.manual_alerts, caps, t_s)
             self.log.append("manual_action", t_s, payload)
@@ -158,6 +167,33 @@ class Engine:
         self.counts["alert_changes"] += len(changes)
         self.counts["cap_messages"] += len(caps)
         return StepResult(t_s, self._rows(t_s, []), [], changes, caps, cap_of)
+
+    def stand_down(self, t_s: float, order: StandDownOrder) -> StepResult:
+        """An operator's cancel of an automatic alert: one CAP Cancel for the zones, which
+        then stand down (alert/standdown.py); stored, then returned like a step.
+
+        ValueError (nothing stored) if a zone is not under an automatic alert at the level.
+        """
+        changes = self.stand_downs.decide(t_s, order, self.alerts)
+        caps, cap_of = self._encode(changes, msg_type="Cancel", template=order.template)
+        known = self.live_tracks()
+        if self.log is not None:
+            self.log.append("manual_action", t_s, stand_down_payload(t_s, order, known, caps))
+        self.stand_downs.record(t_s, order, self.alerts, known)
+        self._store([], changes, caps, cap_of)
+        self.counts["alert_changes"] += len(changes)
+        self.counts["cap_messages"] += len(caps)
+        return StepResult(t_s, self._rows(t_s, []), [], changes, caps, cap_of)
+
+    def live_tracks(self) -> set[str]:
+        """Ids of the tracks the tracker holds now, confirmed or not."""
+        tab = self.tracker.table
+        return {tab.ids[k] for k in tab.live()}
+
+    def announced(self, zone: str, level: str) -> str | None:
+        """The identifier of the last CAP message of ``zone`` at ``level`` while in force."""
+        ref = self._refs.get((zone, level))
+        return ref[1] if ref else None
 
     def _assess_and_decide(self, t_s: float) -> list[AlertChange]:
         tab = self.tracker.table
@@ -190,29 +226,31 @@ class Engine:
         return self.alerts.step(t_s, threats, tracks_of, previous_t_s=self._prev_t)
 
     def _encode(
-        self, changes: list[AlertChange], order: ManualOrder | None = None
+        self,
+        changes: list[AlertChange],
+        *,
+        msg_type: str | None = None,
+        template: str | None = None,
+        refs: Iterable[tuple[str, str, str]] = (),
     ) -> tuple[list[CapMessage], dict[int, str]]:
+        """CAP for ``changes``; an operator's order gives its type, text and references."""
         groups: dict[tuple[float, str, str, bool], list[int]] = {}
         for i, c in enumerate(changes):
             groups.setdefault((c.t_s, c.level, c.event, c.exercise), []).append(i)
         caps, cap_of = [], {}
         for (_, level, event, exercise), members in groups.items():
             group = [changes[i] for i in members]
-            refs = set()
+            amends = set(refs)
             if event != "onset":
-                refs = {self._refs[(c.zone, level)] for c in group if (c.zone, level) in self._refs}
-            msg_type, template = None, None
-            if order is not None:  # a manual order: its own references and prepared text
-                refs |= set(self.manual_alerts.references(order))
-                msg_type = "Cancel" if order.action == "cancel" else None
-                template = order.alert.template if order.action == "issue" else order.template
+                amends |= {self._refs[(c.zone, level)] for c in group
+                           if (c.zone, level) in self._refs}  # fmt: skip
             self._cap_seq += 1
             msg = changes_to_cap(
                 group,
                 seq=self._cap_seq,
                 region=self.region,
                 settings=self.cap_settings,
-                references=sorted(refs),
+                references=sorted(amends),
                 # a drill among live alerts (manual alerts only) is an Exercise
                 status=self.settings.status if exercise == self.alerts.exercise else "Exercise",
                 msg_type=msg_type,

@@ -9,7 +9,7 @@ import sys
 
 import httpx
 import pytest
-from servecase import ThreadServer, settings_for, wait_for, write_scene
+from servecase import ThreadServer, fly, settings_for, steps, wait_for, write_scene
 
 from tocsin.api.accounts import add_account, check_password, load_accounts
 
@@ -118,6 +118,42 @@ def test_one_account_alone_cannot_issue_a_manual_alert_two_can(live):
     actions = " ".join(events(live, "manual_action"))
     for word in ('"draft"', '"approval_refused"', '"issue"', '"approved"', '"cancel"'):
         assert word in actions
+
+
+def test_an_automatic_alert_is_cancelled_and_its_zones_stand_down(live):
+    ann, vic = login(live.url, "ann"), login(live.url, "vic")
+    fly(live.url, 6)
+
+    def warnings():
+        auto = ann.get("/v1/console/state").json()["automatic"]
+        return [a for a in auto if a["level"] == "warning"]
+
+    wait_for(warnings, "an automatic warning on the console")
+    warn = warnings()[0]
+    assert warn["cap"].startswith("urn:tocsin:") and len(warn["names"]) == len(warn["zones"])
+    body = {"level": "warning", "zones": warn["zones"], "template": "cancel_error",
+            "hold_min": 10}  # fmt: skip
+    assert vic.post("/v1/console/automatic/cancel", json=body).status_code == 403
+    r = ann.post("/v1/console/automatic/cancel", json=body)
+    assert r.status_code == 200, r.text
+    (ident,) = r.json()["caps"]
+    xml = httpx.get(f"{live.url}/v1/cap/{ident.rpartition(':')[2]}.xml").text
+    assert "<msgType>Cancel</msgType>" in xml and warn["cap"] in xml
+
+    def warned() -> set[str]:
+        alerts = httpx.get(f"{live.url}/v1/alerts").json()["alerts"]
+        return {a["zone"] for a in alerts if a["level"] == "warning"}
+
+    assert not warned() & set(warn["zones"])
+    before = steps(live.url)
+    wait_for(lambda: steps(live.url) >= before + 3, "three more engine steps")
+    assert not warned() & set(warn["zones"])  # the track is still there: no re-issue
+    held = ann.get("/v1/console/state").json()["stood_down"]
+    assert {h["zone"] for h in held} >= set(warn["zones"]) and {h["by"] for h in held} == {"ann"}
+    again = ann.post("/v1/console/automatic/cancel", json=body)
+    assert again.status_code == 422 and "no automatic warning" in again.json()["detail"]
+    actions = " ".join(events(live, "manual_action"))
+    assert '"stand_down"' in actions and '"stand_down_refused"' in actions
 
 
 def test_drills_start_and_stop_and_logins_are_in_the_event_log(live):

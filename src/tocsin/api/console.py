@@ -67,6 +67,13 @@ class OrderIn(BaseModel):
     keep: list[str] = Field(default_factory=list, max_length=5000)
 
 
+class StandDownIn(BaseModel):
+    level: str
+    zones: list[str] = Field(min_length=1, max_length=5000)
+    template: str
+    hold_min: float = 10.0
+
+
 def _svc(request: Request) -> Service:
     return request.app.state.service
 
@@ -208,14 +215,24 @@ async def state(request: Request):
     svc = _svc(request)
     desk = svc.desk
     book = desk.engine.manual_alerts.alerts if desk.engine else {}
+    now = time.time()
+    auto, held = desk.automatic(desk.engine, now) if desk.engine else ([], [])
+    names = _svc(request).region.zones
     return {
         "t": format_time(time.time()), "me": s.account.name, "role": s.account.role,
         "status": svc.settings.cap.status, "drill": desk.drill,
         "drafts": [_draft(d) for d in list(desk.drafts.values())],
         "alerts": [{**a.to_dict(), "expires": format_time(a.expires_s)}
                    for a in list(book.values())],
+        "automatic": [{**a, "names": _names(names, a["zones"])} for a in auto],
+        "stood_down": [{**h, "until": format_time(h.pop("until_s"))} for h in held],
         "templates": catalogue(),
     }  # fmt: skip
+
+
+def _names(zones, ids: list[str]) -> list[str]:
+    return [str(zones.names[i]) if i >= 0 else z for z, i in zip(ids, zones.index(ids),
+                                                                strict=True)]  # fmt: skip
 
 
 def _draft(d) -> dict:
@@ -272,6 +289,18 @@ async def order(request: Request, alert_id: str, action: str, body: OrderIn):
         raise Denied(404, f"no action {action!r}: cancel or correct")
     job = _svc(request).desk.order(s.account.name, action, alert_id, body.template,
                                    tuple(body.keep))  # fmt: skip
+    return _issued(await _do(request, job))
+
+
+@router.post(
+    "/v1/console/automatic/cancel",
+    summary="Cancel an automatic alert as mistaken (CAP Cancel); its zones stand down (operator)",
+)
+@_answer
+async def stand_down(request: Request, body: StandDownIn):
+    s = _session(request, "operator")
+    job = _svc(request).desk.stand_down(s.account.name, body.level, body.zones, body.template,
+                                        body.hold_min * 60)  # fmt: skip
     return _issued(await _do(request, job))
 
 

@@ -24,6 +24,7 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 
 from tocsin.alert.manual import ManualAlert, ManualOrder
+from tocsin.alert.standdown import StandDownOrder
 from tocsin.alert.templates import check_template
 from tocsin.api.health import SensorHealth
 from tocsin.api.worker import EngineWorker, Outbound
@@ -76,6 +77,7 @@ class Desk:
         self.live_exercise = engine.alerts.exercise
         actions = [e.payload for e in elog.read(["manual_action"])]
         engine.manual_alerts.restore(actions)
+        engine.stand_downs.restore(actions, time.time())
         for p in actions:
             act = p.get("action")
             if act == "draft":
@@ -215,6 +217,36 @@ class Desk:
             return result
 
         return job
+
+    def stand_down(self, by: str, level: str, zones: list[str], template: str,
+                   hold_s: float) -> Job:  # fmt: skip
+        """Cancel an automatic alert for ``zones`` at ``level``; they stand down ``hold_s``."""
+
+        def job(engine: Engine, elog: EventLog, t_s: float) -> StepResult:
+            try:
+                o = StandDownOrder(level=level, zones=tuple(dict.fromkeys(zones)),
+                                   template=template, hold_s=hold_s, by=by)  # fmt: skip
+                result = engine.stand_down(t_s, o)
+            except ValueError as e:
+                self._act(elog, t_s, "stand_down_refused", by, level=level, zones=list(zones),
+                          reason=str(e))  # fmt: skip
+                raise
+            self._send(result)
+            return result
+
+        return job
+
+    def automatic(self, engine: Engine, t_s: float) -> tuple[list[dict], list[dict]]:
+        """Automatic alerts in force, one per level and CAP message; zones stood down."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for level in ALERT_LEVELS:
+            for z in engine.alerts.active_zones(level).tolist():
+                zone = str(engine.alerts.zone_ids[z])
+                groups.setdefault((level, engine.announced(zone, level) or ""), []).append(zone)
+        held = [{"zone": s.zone, "level": s.level, "until_s": s.until_s, "by": s.by}
+                for s in engine.stand_downs.active(t_s)]  # fmt: skip
+        rows = [{"level": lvl, "cap": cap, "zones": zs} for (lvl, cap), zs in groups.items()]
+        return rows, held
 
     def drill_switch(self, by: str, start: bool) -> Job:
         def job(engine: Engine, elog: EventLog, t_s: float) -> dict | None:
