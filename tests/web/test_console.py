@@ -5,7 +5,8 @@ alerts can be told apart. As users would: operators log in; one operator
 alone cannot issue a manual alert, a second one approves it and it reaches the
 public map; a cancel from a prepared text reaches the public map within
 seconds (measured from the click that confirms it to the zone's leaving the
-map); a drill is marked as one on the console and on the public map; the
+map), and so does the cancel of a mistaken automatic warning raised by a
+simulated track; a drill is marked as one on the console and on the public map; the
 pages log no console error and ask nothing of any other host. Screenshots are
 saved; with ``TOCSIN_DOCS_SCREENSHOT=1`` the console's is also copied to
 ``docs/web-console.png`` (the README shows it).
@@ -27,7 +28,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import have_chromium, launch, watch, zone_classes, zone_fill  # noqa: E402
-from servecase import free_port, wait_for, write_scene  # noqa: E402
+from servecase import fly, free_port, wait_for, write_scene  # noqa: E402
 
 from tocsin.api.accounts import add_account  # noqa: E402
 
@@ -258,3 +259,42 @@ def test_sensor_health_is_drawn_on_the_map(served, contexts):
     text = w.page.locator("#health-summary").inner_text()
     assert "zones without live coverage" in text
     assert w.errors == [] and w.foreign() == []
+
+
+def test_a_cancel_of_an_automatic_warning_reaches_the_public_map_within_seconds(served, contexts):
+    ann = console(contexts, served.url, "ann")
+    public = public_map(contexts, served.url)
+    fly(served.url, 6)  # a track flying at the town: an automatic warning
+    first = "#auto li[data-auto^='warning:']"
+    ann.page.wait_for_selector(f"{first} button.cancel-auto", timeout=30_000)
+    public.page.wait_for_selector("path.zone-warning", timeout=30_000)
+    assert zone_fill(public.page, "warning") == LIVE["warning"]
+    state = httpx.get(f"{served.url}/v1/alerts").json()["alerts"]
+    cap = ann.page.locator(first).first.get_attribute("data-auto").partition(":")[2]
+    zones = {a["zone"] for a in state if a["level"] == "warning" and a["cap"] == cap}
+    before = public.page.locator("path.zone-warning").count()
+    ann.page.screenshot(path=served.shots / "console-automatic.png")
+
+    ann.page.locator(f"{first} button.cancel-auto").first.click()
+    ann.page.wait_for_selector("#confirm[open]")
+    assert ann.page.locator("#confirm-hold").input_value() == "10"
+    ann.page.select_option("#confirm-template", "cancel_error")
+    clicked = time.monotonic()
+    ann.page.click("#confirm-yes")
+    public.page.wait_for_function(
+        "(n) => document.querySelectorAll('path.zone-warning').length <= n",
+        arg=before - len(zones),
+        timeout=30_000,
+    )
+    seconds = time.monotonic() - clicked
+    (served.shots / "cancel_automatic_seconds.json").write_text(
+        json.dumps({"click_to_map_s": seconds, "zones": len(zones)})
+    )
+    print(f"automatic cancel: {seconds:.2f} s from the confirming click to the public map")
+    assert seconds < CANCEL_LIMIT_S
+    ann.page.wait_for_selector("#stood li[data-zone]", timeout=10_000)
+    assert "stood down by ann" in ann.page.locator("#stood").inner_text()
+    public.page.screenshot(path=served.shots / "public-automatic-cancel.png")
+    for w in (ann, public):
+        assert w.errors == [], w.errors
+        assert w.foreign() == []

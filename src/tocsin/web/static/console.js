@@ -106,7 +106,7 @@
     S.es = new EventSource("/v1/stream");
     S.es.onopen = () => { $("live").className = "live on"; $("live").textContent = "live"; };
     S.es.onerror = () => { $("live").className = "live off"; $("live").textContent = "offline"; };
-    S.es.addEventListener("alert", () => refreshAlerts().catch(() => {}));
+    S.es.addEventListener("alert", () => refresh().catch(() => {}));
   }
 
   async function refresh() {
@@ -120,6 +120,7 @@
     renderTemplates();
     renderDrafts();
     renderAlerts();
+    renderAuto();
     await Promise.all([refreshAlerts(), refreshHealth()]);
   }
 
@@ -221,11 +222,37 @@
     }
   }
 
-  function ask(text, purpose, then) {
+  function renderAuto() {
+    const ul = $("auto");
+    ul.replaceChildren();
+    for (const a of S.state.automatic) {
+      const names = a.names.slice(0, 4).join(", ") + (a.names.length > 4 ? ", …" : "");
+      const li = card(`${a.level}${exercise() ? " exercise" : ""}`, `${a.level} · ${zonesText(a.zones)} · ${names}`);
+      li.dataset.auto = `${a.level}:${a.cap}`;
+      if (S.me.role !== "viewer") {
+        li.append(document.createElement("br"), button("Cancel alert", "danger cancel-auto", () => ask(
+          `Cancel the automatic ${a.level} for ${zonesText(a.zones)} (${names}) as a false alert? A CAP Cancel goes out at once; those zones stand down unless a new track threatens them.`,
+          "cancel", (tpl, hold) => act("/v1/console/automatic/cancel",
+            { level: a.level, zones: a.zones, template: tpl, hold_min: hold }, `Automatic ${a.level} cancelled.`), true)));
+      }
+      ul.append(li);
+    }
+    const stood = $("stood");
+    stood.replaceChildren();
+    for (const h of S.state.stood_down) {
+      const li = document.createElement("li");
+      li.dataset.zone = h.zone;
+      li.textContent = `${h.level} stood down by ${h.by} until ${new Date(h.until).toLocaleTimeString("en-GB")}`;
+      stood.append(li);
+    }
+  }
+
+  function ask(text, purpose, then, hold) {
     const dlg = $("confirm"), sel = $("confirm-template");
     $("confirm-text").textContent = text;
     sel.replaceChildren();
     $("confirm-template-label").hidden = !purpose;
+    $("confirm-hold-label").hidden = !hold;
     for (const [id, words] of Object.entries(purpose ? S.state.templates[purpose] : {})) {
       const o = document.createElement("option");
       o.value = id;
@@ -233,7 +260,7 @@
       sel.append(o);
     }
     dlg.returnValue = "";
-    dlg.onclose = () => { if (dlg.returnValue === "yes") then(sel.value); };
+    dlg.onclose = () => { if (dlg.returnValue === "yes") then(sel.value, Number($("confirm-hold").value)); };
     dlg.showModal();
   }
 
