@@ -110,10 +110,10 @@ def contexts(browser):
         ctx.close()
 
 
-def console(new_context, url: str, name: str):
+def console(new_context, url: str, name: str, lang: str = "en"):
     """A logged-in console page of ``name`` in a browser context of its own."""
     w = watch(new_context())
-    w.page.goto(f"{url}/console")
+    w.page.goto(f"{url}/console?lang={lang}")
     w.page.wait_for_selector("body[data-ready='1']", timeout=30_000)
     w.page.fill("#login-name", name)
     w.page.fill("#login-password", PASSWORD)
@@ -224,6 +224,23 @@ def test_one_operator_alone_cannot_issue_an_alert_two_can_and_a_cancel_reaches_t
     for w in (ann, bob, public):
         assert w.errors == [], w.errors
         assert w.requests and w.foreign() == []
+
+
+def test_the_console_speaks_russian_and_english(served, contexts):
+    w = console(contexts, served.url, "ann", lang="ru")
+    page = w.page
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("#who").inner_text() == "ann (оператор)"
+    assert page.locator("#mode").inner_text() == "БОЕВОЙ РЕЖИМ"
+    assert "Автоматические оповещения" in page.locator("#app").text_content()
+    page.wait_for_function("() => document.getElementById('health-summary').textContent")
+    assert "зон без покрытия" in page.locator("#health-summary").inner_text()
+    page.screenshot(path=served.shots / "console-ru.png")
+    page.click("[data-lang=en]")
+    assert page.locator("#mode").inner_text() == "LIVE"
+    assert page.locator("#drill-start").inner_text() == "Start drill"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert w.errors == [] and w.foreign() == []
 
 
 def test_a_drill_is_marked_on_the_console_and_on_the_public_map(served, contexts):

@@ -3,7 +3,38 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const S = { me: null, csrf: "", cfg: null, state: null, pick: new Map(), places: [], es: null };
+  const I18N = window.TOCSIN_CONSOLE_I18N;
+  const S = { me: null, csrf: "", cfg: null, state: null, pick: new Map(), places: [], es: null, lang: pickLang() };
+  const t = (key, vars) => (I18N[S.lang][key] || I18N.en[key] || key)
+    .replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
+  const clock = (iso) => new Date(iso).toLocaleTimeString(S.lang === "ru" ? "ru-RU" : "en-GB");
+
+  function pickLang() {
+    const q = new URLSearchParams(location.search).get("lang");
+    const saved = q || localStorage.getItem("tocsin.lang");
+    if (saved === "ru" || saved === "en") return saved;
+    return (navigator.language || "ru").toLowerCase().startsWith("en") ? "en" : "ru";
+  }
+
+  function setLang(lang) {
+    S.lang = lang;
+    localStorage.setItem("tocsin.lang", lang);
+    document.documentElement.lang = lang;
+    document.title = t("title");
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-lang]").forEach((b) => b.classList.toggle("on", b.dataset.lang === lang));
+    $("live").textContent = t($("live").classList.contains("on") ? "live" : "offline");
+    if (S.me) $("who").textContent = `${S.me.name} (${t(S.me.role)})`;
+    if (S.state) {
+      renderMode();
+      $("d-template").replaceChildren();
+      renderTemplates();
+      renderDrafts();
+      renderAuto();
+      renderAlerts();
+      refreshHealth().catch(() => {});
+    }
+  }
   const LIVE = { warning: "#e02424", advisory: "#ff9f1c" };
   const DRILL = { warning: "#7c3aed", advisory: "#c4b5fd" };
   const SENSOR = { ok: "#2f855a", silent: "#d97706", flooding: "#b91c1c" };
@@ -65,7 +96,7 @@
   async function logout() {
     try { await api("POST", "/v1/console/logout"); } catch (e) { /* the session is gone anyway */ }
     S.me = null;
-    showLogin("Logged out.");
+    showLogin(t("logged_out"));
   }
 
   async function openApp() {
@@ -73,7 +104,7 @@
     $("login").hidden = true;
     $("app").hidden = false;
     $("logout").hidden = false;
-    $("who").textContent = `${S.me.name} (${S.me.role})`;
+    $("who").textContent = `${S.me.name} (${t(S.me.role)})`;
     document.body.dataset.role = S.me.role;
     document.querySelectorAll(".op, .op-only").forEach((el) => { el.hidden = S.me.role === "viewer"; });
     map.invalidateSize();
@@ -104,8 +135,8 @@
   function connect() {
     if (S.es) return;
     S.es = new EventSource("/v1/stream");
-    S.es.onopen = () => { $("live").className = "live on"; $("live").textContent = "live"; };
-    S.es.onerror = () => { $("live").className = "live off"; $("live").textContent = "offline"; };
+    S.es.onopen = () => { $("live").className = "live on"; $("live").textContent = t("live"); };
+    S.es.onerror = () => { $("live").className = "live off"; $("live").textContent = t("offline"); };
     S.es.addEventListener("alert", () => refresh().catch(() => {}));
   }
 
@@ -113,7 +144,7 @@
     try {
       S.state = await api("GET", "/v1/console/state");
     } catch (e) {
-      if (e.status === 401) { showLogin("Your session has ended: log in again."); return; }
+      if (e.status === 401) { showLogin(t("session_ended")); return; }
       throw e;
     }
     renderMode();
@@ -128,16 +159,15 @@
     const drill = exercise();
     document.body.classList.toggle("drill", !!drill);
     document.body.classList.toggle("live-mode", !drill);
-    $("mode").textContent = drill ? "EXERCISE" : "LIVE";
+    $("mode").textContent = t(drill ? "mode_exercise" : "mode_live");
     $("mode").className = `mode ${drill ? "exercise" : "live"}`;
     $("drill-banner").hidden = !(S.state && S.state.drill);
     $("drill-start").hidden = !!S.state.drill || S.me.role === "viewer";
     $("drill-stop").hidden = !S.state.drill || S.me.role === "viewer";
-    $("drill-state").textContent = S.state.drill
-      ? `Drill started by ${S.state.drill.by}: every alert drafted now is an EXERCISE.`
-      : (S.cfg.status === "Actual" ? "No drill is running: alerts drafted now are REAL." : "The service runs as an exercise.");
-    $("draft-title").textContent = drill ? "New manual alert — EXERCISE" : "New manual alert — LIVE";
-    $("d-submit").textContent = drill ? "Draft drill alert for approval" : "Draft LIVE alert for approval";
+    $("drill-state").textContent = S.state.drill ? t("drill_by", { by: S.state.drill.by })
+      : t(S.cfg.status === "Actual" ? "drill_real" : "drill_service");
+    $("draft-title").textContent = t(drill ? "new_exercise" : "new_live");
+    $("d-submit").textContent = t(drill ? "submit_exercise" : "submit_live");
   }
 
   function renderTemplates() {
@@ -146,10 +176,10 @@
     for (const [id, words] of Object.entries(S.state.templates.alert)) {
       const o = document.createElement("option");
       o.value = id;
-      o.textContent = words.en.slice(0, 60);
+      o.textContent = words[S.lang].slice(0, 60);
       sel.append(o);
     }
-    sel.addEventListener("change", preview);
+    sel.onchange = preview;
     preview();
   }
   function preview() {
@@ -162,7 +192,7 @@
     li.className = cls;
     const tag = document.createElement("span");
     tag.className = "tag";
-    tag.textContent = cls.includes("exercise") ? "EXERCISE" : "LIVE";
+    tag.textContent = t(cls.includes("exercise") ? "tag_exercise" : "tag_live");
     li.append(tag, " ", text);
     return li;
   }
@@ -174,25 +204,25 @@
     b.addEventListener("click", onClick);
     return b;
   }
-  const zonesText = (zones) => zones.length === 1 ? "1 zone" : `${zones.length} zones`;
+  const zonesText = (zones) => t(zones.length === 1 && I18N[S.lang].zones_1 ? "zones_1" : "zones", { n: zones.length });
 
   function renderDrafts() {
     const ul = $("drafts");
     ul.replaceChildren();
     for (const d of S.state.drafts) {
       const li = card(`${d.level}${d.exercise ? " exercise" : ""}`,
-        `${d.id} · ${d.level} · ${zonesText(d.zones)} · ${d.template} · drafted by ${d.drafted_by}`);
+        `${d.id} · ${t(d.level)} · ${zonesText(d.zones)} · ${d.template} · ${t("drafted_by", { by: d.drafted_by })}`);
       li.dataset.draft = d.id;
       if (S.me.role !== "viewer") {
         const own = d.drafted_by === S.me.name;
-        const ok = button("Approve and send", "approve", () => act(`/v1/console/drafts/${d.id}/approve`, {}, `${d.id} approved: alert sent.`));
+        const ok = button(t("approve"), "approve", () => act(`/v1/console/drafts/${d.id}/approve`, {}, t("approved", { id: d.id })));
         ok.disabled = own;
-        ok.title = own ? "Another account must approve this draft." : "";
-        li.append(document.createElement("br"), ok, button("Discard", "discard", () => act(`/v1/console/drafts/${d.id}/discard`, {}, `${d.id} discarded.`)));
+        ok.title = own ? t("own_title") : "";
+        li.append(document.createElement("br"), ok, button(t("discard"), "discard", () => act(`/v1/console/drafts/${d.id}/discard`, {}, t("discarded", { id: d.id }))));
         if (own) {
           const p = document.createElement("p");
           p.className = "hint";
-          p.textContent = "Waiting for a second person to approve.";
+          p.textContent = t("waiting");
           li.append(p);
         }
       }
@@ -205,17 +235,17 @@
     ul.replaceChildren();
     for (const a of S.state.alerts) {
       const li = card(`${a.level}${a.exercise ? " exercise" : ""}`,
-        `${a.id} · ${a.level} · ${zonesText(a.zones)} · by ${a.drafted_by} + ${a.approved_by} · until ${new Date(a.expires).toLocaleTimeString("en-GB")}`);
+        `${a.id} · ${t(a.level)} · ${zonesText(a.zones)} · ${t("by_two", { a: a.drafted_by, b: a.approved_by })} · ${t("until", { t: clock(a.expires) })}`);
       li.dataset.alert = a.id;
       if (S.me.role !== "viewer") {
         li.append(document.createElement("br"),
-          button("Cancel alert", "danger cancel", () => ask(`Cancel ${a.id} (${a.level}, ${zonesText(a.zones)}) as sent in error? A CAP Cancel goes out at once.`,
-            "cancel", (tpl) => act(`/v1/console/alerts/${a.id}/cancel`, { template: tpl }, `${a.id} cancelled.`))),
-          button("Correct: keep picked zones", "correct", () => {
+          button(t("cancel"), "danger cancel", () => ask(t("ask_cancel", { id: a.id, level: t(a.level), zones: zonesText(a.zones) }),
+            "cancel", (tpl) => act(`/v1/console/alerts/${a.id}/cancel`, { template: tpl }, t("cancelled", { id: a.id })))),
+          button(t("correct"), "correct", () => {
             const keep = a.zones.filter((z) => S.pick.has(z));
-            if (!keep.length) { say("Pick on the map the zones that stay under alert.", true); return; }
-            ask(`Narrow ${a.id} to ${zonesText(keep)}?`, "correct",
-              (tpl) => act(`/v1/console/alerts/${a.id}/correct`, { template: tpl, keep }, `${a.id} corrected.`));
+            if (!keep.length) { say(t("pick_keep"), true); return; }
+            ask(t("ask_correct", { id: a.id, zones: zonesText(keep) }), "correct",
+              (tpl) => act(`/v1/console/alerts/${a.id}/correct`, { template: tpl, keep }, t("corrected", { id: a.id })));
           }));
       }
       ul.append(li);
@@ -227,13 +257,13 @@
     ul.replaceChildren();
     for (const a of S.state.automatic) {
       const names = a.names.slice(0, 4).join(", ") + (a.names.length > 4 ? ", …" : "");
-      const li = card(`${a.level}${exercise() ? " exercise" : ""}`, `${a.level} · ${zonesText(a.zones)} · ${names}`);
+      const li = card(`${a.level}${exercise() ? " exercise" : ""}`, `${t(a.level)} · ${zonesText(a.zones)} · ${names}`);
       li.dataset.auto = `${a.level}:${a.cap}`;
       if (S.me.role !== "viewer") {
-        li.append(document.createElement("br"), button("Cancel alert", "danger cancel-auto", () => ask(
-          `Cancel the automatic ${a.level} for ${zonesText(a.zones)} (${names}) as a false alert? A CAP Cancel goes out at once; those zones stand down unless a new track threatens them.`,
+        li.append(document.createElement("br"), button(t("cancel"), "danger cancel-auto", () => ask(
+          t("ask_auto", { level: t(a.level), zones: zonesText(a.zones), names }),
           "cancel", (tpl, hold) => act("/v1/console/automatic/cancel",
-            { level: a.level, zones: a.zones, template: tpl, hold_min: hold }, `Automatic ${a.level} cancelled.`), true)));
+            { level: a.level, zones: a.zones, template: tpl, hold_min: hold }, t("auto_cancelled", { level: t(a.level) })), true)));
       }
       ul.append(li);
     }
@@ -242,7 +272,7 @@
     for (const h of S.state.stood_down) {
       const li = document.createElement("li");
       li.dataset.zone = h.zone;
-      li.textContent = `${h.level} stood down by ${h.by} until ${new Date(h.until).toLocaleTimeString("en-GB")}`;
+      li.textContent = t("stood", { level: t(h.level), by: h.by, t: clock(h.until) });
       stood.append(li);
     }
   }
@@ -256,7 +286,7 @@
     for (const [id, words] of Object.entries(purpose ? S.state.templates[purpose] : {})) {
       const o = document.createElement("option");
       o.value = id;
-      o.textContent = words.en;
+      o.textContent = words[S.lang];
       sel.append(o);
     }
     dlg.returnValue = "";
@@ -270,7 +300,7 @@
       say(done);
       document.body.dataset.lastAction = String(Date.now());
     } catch (e) {
-      if (e.status === 401) { showLogin("Your session has ended: log in again."); return; }
+      if (e.status === 401) { showLogin(t("session_ended")); return; }
       say(e.message, true);
     }
     await refresh();
@@ -293,18 +323,19 @@
       if (p.gap) { gapLayer.addData(f); continue; }
       const [lon, lat] = f.geometry.coordinates;
       L.circleMarker([lat, lon], { className: `sensor sensor-${p.state}`, radius: 6, color: "#111827",
-        weight: 1, fillColor: SENSOR[p.state], fillOpacity: 1 }).bindTooltip(`${p.sensor} ${p.state}`).addTo(sensorLayer);
+        weight: 1, fillColor: SENSOR[p.state], fillOpacity: 1 }).bindTooltip(`${p.sensor} ${t(p.state)}`).addTo(sensorLayer);
       if (p.range_m) L.circle([lat, lon], { radius: p.range_m, color: SENSOR[p.state], weight: 1, fill: false,
         dashArray: "3 4", interactive: false }).addTo(sensorLayer);
       const li = document.createElement("li");
       li.className = p.state;
       li.dataset.sensor = p.sensor;
-      li.textContent = `${p.sensor} (${p.kind}): ${p.state} · ${p.records_last_min}/min · ${p.records} records, ${p.rejected} rejected`;
+      li.textContent = t("sensor_row", { sensor: p.sensor, kind: p.kind, state: t(p.state),
+        per_min: p.records_last_min, records: p.records, rejected: p.rejected });
       ul.append(li);
     }
     const c = doc.counts;
-    $("health-summary").textContent = `${c.ok || 0} ok, ${c.silent || 0} silent, ${c.flooding || 0} flooding; ` +
-      `${doc.gap_zones} of ${doc.zones} zones without live coverage`;
+    $("health-summary").textContent = t("health_summary", { ok: c.ok || 0, silent: c.silent || 0,
+      flooding: c.flooding || 0, gaps: doc.gap_zones, zones: doc.zones });
   }
 
   async function pickAt(e) {
@@ -336,7 +367,7 @@
   async function addPlace() {
     const name = $("d-place").value.trim().toLowerCase();
     const f = S.places.find((p) => p.properties.name.toLowerCase() === name);
-    if (!f) { say("No such settlement in a zone of the region.", true); return; }
+    if (!f) { say(t("no_place"), true); return; }
     const [lon, lat] = f.geometry.coordinates;
     const z = await api("GET", `/v1/console/zone?lat=${lat}&lon=${lon}`);
     if (!S.pick.has(z.zone)) togglePick(z);
@@ -349,7 +380,7 @@
       hold_min: Number($("d-hold").value) };
     try {
       const d = await api("POST", "/v1/console/drafts", body);
-      say(`${d.id} drafted: another account must approve it.`);
+      say(t("drafted", { id: d.id }));
       for (const z of [...S.pick.values()]) togglePick(z);
     } catch (e) { say(e.message, true); }
     await refresh();
@@ -360,10 +391,12 @@
     $("logout").addEventListener("click", logout);
     $("draft").addEventListener("submit", draft);
     $("d-add").addEventListener("click", () => addPlace().catch((e) => say(e.message, true)));
-    $("drill-start").addEventListener("click", () => ask("Start a drill? Alerts drafted during it are EXERCISE messages.", null,
-      () => act("/v1/console/drill/start", {}, "Drill started.")));
-    $("drill-stop").addEventListener("click", () => ask("Stop the drill? Its alerts end with it.", null,
-      () => act("/v1/console/drill/stop", {}, "Drill stopped.")));
+    $("drill-start").addEventListener("click", () => ask(t("ask_drill_start"), null,
+      () => act("/v1/console/drill/start", {}, t("drill_started"))));
+    $("drill-stop").addEventListener("click", () => ask(t("ask_drill_stop"), null,
+      () => act("/v1/console/drill/stop", {}, t("drill_stopped"))));
+    document.querySelectorAll("[data-lang]").forEach((b) => b.addEventListener("click", () => setLang(b.dataset.lang)));
+    setLang(S.lang);
     map.on("click", pickAt);
     const me = await api("GET", "/v1/console/me");
     S.me = me.name ? me : null;
