@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -27,6 +26,7 @@ from tocsin.alert.manual import ManualAlert, ManualOrder
 from tocsin.alert.standdown import StandDownOrder
 from tocsin.alert.templates import check_template
 from tocsin.api.health import SensorHealth
+from tocsin.api.jobs import JobQueue
 from tocsin.api.worker import EngineWorker, Outbound
 from tocsin.engine import Engine, StepResult
 from tocsin.errors import StoreError
@@ -64,9 +64,9 @@ class Desk:
         self.drill: dict | None = None  # {"by", "t_s"} while a drill runs
         self.live_exercise = True  # the service itself runs as an exercise
         self._n = {"D": 0, "M": 0}
-        self._jobs: list[tuple[Job, Future]] = []
-        self._lock = threading.Lock()
-        self._closed = False
+        self._queue = JobQueue(
+            Refused, "the service is stopping", "the service stopped before the action was taken"
+        )
         self._seen_seq = 0
 
     # --- in the engine thread -------------------------------------------------------------
@@ -104,11 +104,7 @@ class Desk:
         self._seen_seq = elog.last_seq()
 
     def after_step(self, elog: EventLog, t_s: float) -> None:
-        with self._lock:
-            jobs, self._jobs = self._jobs, []
-        for job, fut in jobs:
-            if not fut.set_running_or_notify_cancel():
-                continue
+        for job, fut in self._queue.take():
             try:
                 fut.set_result(job(self.engine, elog, t_s))
             except StoreError as e:  # the event log failed: loud and fatal, as for alerts
@@ -124,21 +120,10 @@ class Desk:
         self._count(elog)
 
     def submit(self, job: Job) -> Future:
-        fut: Future = Future()
-        with self._lock:
-            if self._closed:
-                fut.set_exception(Refused("the service is stopping"))
-            else:
-                self._jobs.append((job, fut))
-        return fut
+        return self._queue.submit(job)
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            jobs, self._jobs = self._jobs, []
-        for _, fut in jobs:
-            if fut.set_running_or_notify_cancel():
-                fut.set_exception(Refused("the service stopped before the action was taken"))
+        self._queue.close()
 
     # --- jobs: each is called in the engine thread as job(engine, elog, t_s) ---------------
 

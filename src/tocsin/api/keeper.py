@@ -16,11 +16,11 @@ second one is refused at start.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
+from tocsin.api.jobs import JobQueue
 from tocsin.errors import StoreError
 from tocsin.geo import Region
 from tocsin.incident import IncidentRegistry
@@ -50,9 +50,11 @@ class Keeper:
         self.key_id = ""
         self.log_bytes = 0  # the log file is durable and whole up to here
         self.failures = 0  # steps whose chaining failed
-        self._jobs: list[tuple[Job, Future]] = []
-        self._lock = threading.Lock()
-        self._closed = False
+        self._queue = JobQueue(
+            Stopped,
+            "the service is stopping: no changes are taken",
+            "the service stopped before the change was stored",
+        )
 
     def open(self, elog: EventLog) -> None:
         """In the engine thread, once: load (or make) the key, lock the log, read incidents."""
@@ -79,21 +81,11 @@ class Keeper:
     def submit(self, job: Job) -> Future:
         """Queue ``job(registry)`` for the engine thread's next step; its result or error
         comes back through the future."""
-        fut: Future = Future()
-        with self._lock:
-            if self._closed:
-                fut.set_exception(Stopped("the service is stopping: no changes are taken"))
-            else:
-                self._jobs.append((job, fut))
-        return fut
+        return self._queue.submit(job)
 
     def after_step(self, elog: EventLog, t_s: float) -> None:
         """In the engine thread, after a stored step: run queued jobs, then chain."""
-        with self._lock:
-            jobs, self._jobs = self._jobs, []
-        for job, fut in jobs:
-            if not fut.set_running_or_notify_cancel():
-                continue
+        for job, fut in self._queue.take():
             try:
                 fut.set_result(job(self.registry))
             except StoreError as e:  # the event log failed: loud and fatal, as for alerts
@@ -127,12 +119,7 @@ class Keeper:
 
     def close(self) -> None:
         """After the engine thread ends: refuse queued jobs, close the log."""
-        with self._lock:
-            self._closed = True
-            jobs, self._jobs = self._jobs, []
-        for _, fut in jobs:
-            if fut.set_running_or_notify_cancel():
-                fut.set_exception(Stopped("the service stopped before the change was stored"))
+        self._queue.close()
         if self.ledger is not None:
             try:
                 self.ledger.close()
