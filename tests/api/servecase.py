@@ -191,13 +191,16 @@ class ThreadServer:
 class ProcessServer:
     """``tocsin serve`` as a child process."""
 
-    def __init__(self, paths: dict[str, Path], data: Path, port: int | None = None) -> None:
+    def __init__(self, paths: dict[str, Path], data: Path, port: int | None = None,
+                 settings: Path | None = None) -> None:  # fmt: skip
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (data.parent / f"serve-{self.port}.log").open("ab")
         cmd = [sys.executable, "-m", "tocsin.cli", "serve", "--region", str(paths["region"]),
                "--sensors", str(paths["sensors"]), "--keys", str(paths["keys"]),
                "--data", str(data), "--host", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
+        if settings is not None:
+            cmd += ["--settings", str(settings)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         wait_for(self._up, "tocsin serve to answer /healthz")

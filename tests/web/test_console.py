@@ -17,18 +17,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parent))
-from browser import have_chromium, launch, watch, zone_classes, zone_fill  # noqa: E402
-from servecase import fly, free_port, wait_for, write_scene  # noqa: E402
+from browser import have_chromium, watch, zone_classes, zone_fill  # noqa: E402
+from servecase import ProcessServer, fly, write_scene  # noqa: E402
 
 from tocsin.api.accounts import add_account  # noqa: E402
 
@@ -42,58 +42,20 @@ DRILL = {"warning": "#7c3aed"}
 CANCEL_LIMIT_S = 10.0
 
 
-class Served:
-    """``tocsin serve`` with settings (CAP status Actual) as a child process."""
-
-    def __init__(self, root: Path) -> None:
-        paths = write_scene(root)
-        self.data = root / "data"
-        for name, role in (("ann", "operator"), ("bob", "operator"), ("sue", "supervisor")):
-            add_account(self.data / "accounts.json", name, role, PASSWORD)
-        toml = root / "tocsin.toml"
-        toml.write_text('[cap]\nstatus = "Actual"\nsender = "tocsin@test.example"\n')
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (root / "serve.log").open("ab")
-        cmd = [sys.executable, "-m", "tocsin.cli", "serve", "--region", str(paths["region"]),
-               "--sensors", str(paths["sensors"]), "--keys", str(paths["keys"]),
-               "--data", str(self.data), "--host", "127.0.0.1", "--port", str(self.port),
-               "--settings", str(toml)]  # fmt: skip
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        wait_for(self._up, "tocsin serve to answer /healthz")
-        self.shots = root / "shots"
-        self.shots.mkdir()
-
-    def _up(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"tocsin serve exited with {self.proc.returncode}")
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(60)
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    srv = Served(tmp_path_factory.mktemp("console"))
+    """``tocsin serve`` with settings (CAP status Actual) and three accounts."""
+    root = tmp_path_factory.mktemp("console")
+    paths = write_scene(root)
+    for name, role in (("ann", "operator"), ("bob", "operator"), ("sue", "supervisor")):
+        add_account(root / "data" / "accounts.json", name, role, PASSWORD)
+    toml = root / "tocsin.toml"
+    toml.write_text('[cap]\nstatus = "Actual"\nsender = "tocsin@test.example"\n')
+    srv = ProcessServer(paths, root / "data", settings=toml)
+    srv.shots = root / "shots"
+    srv.shots.mkdir()
     yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
+    srv.terminate()
 
 
 @pytest.fixture()
@@ -230,15 +192,15 @@ def test_the_console_speaks_russian_and_english(served, contexts):
     w = console(contexts, served.url, "ann", lang="ru")
     page = w.page
     assert page.locator("html").get_attribute("lang") == "ru"
-    assert page.locator("#who").inner_text() == "ann (оператор)"
-    assert page.locator("#mode").inner_text() == "БОЕВОЙ РЕЖИМ"
+    expect(page.locator("#who")).to_have_text("ann (оператор)")  # waits for the state
+    expect(page.locator("#mode")).to_have_text("БОЕВОЙ РЕЖИМ")
     assert "Автоматические оповещения" in page.locator("#app").text_content()
     page.wait_for_function("() => document.getElementById('health-summary').textContent")
     assert "зон без покрытия" in page.locator("#health-summary").inner_text()
     page.screenshot(path=served.shots / "console-ru.png")
     page.click("[data-lang=en]")
-    assert page.locator("#mode").inner_text() == "LIVE"
-    assert page.locator("#drill-start").inner_text() == "Start drill"
+    expect(page.locator("#mode")).to_have_text("LIVE")
+    expect(page.locator("#drill-start")).to_have_text("Start drill")
     assert page.locator("html").get_attribute("lang") == "en"
     assert w.errors == [] and w.foreign() == []
 

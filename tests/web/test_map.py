@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 sys.path.insert(0, str(Path(__file__).parent))
-from browser import have_chromium, launch, watch, zone_classes, zone_fill  # noqa: E402
+from browser import have_chromium, watch, zone_classes, zone_fill  # noqa: E402
 from servecase import LAT0, ProcessServer, Sensor, plot, steps, wait_for, write_scene  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
@@ -50,16 +50,6 @@ def served(tmp_path_factory):
     srv.shots.mkdir()
     yield srv
     srv.terminate()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
