@@ -5,6 +5,8 @@ This module and ``frame.py`` are the only places that call h3 and pyproj.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import h3
 import numpy as np
 from scipy.spatial import cKDTree
@@ -61,12 +63,13 @@ class Zones:
         y = np.atleast_1d(np.asarray(y_m, float))
         if self._tree is None or x.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        hits = self._tree.query_ball_point(np.c_[x, y], r=np.broadcast_to(radius_m, x.shape))
-        counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
-        pts = np.repeat(np.arange(len(hits)), counts)
-        if counts.sum() == 0:
-            return pts, np.zeros(0, np.int64)
-        zs = np.concatenate([np.sort(np.asarray(h, np.int64)) for h in hits if h])
+        r = np.broadcast_to(np.asarray(radius_m, float), x.shape)
+        # Multi-point queries come back with each point's indices sorted; the
+        # lists are read straight into arrays rather than one array per point.
+        hits = self._tree.query_ball_point(np.c_[x, y], r=r, return_sorted=True)
+        counts = np.fromiter(map(len, hits), np.int64, len(hits))
+        pts = np.repeat(np.arange(len(hits), dtype=np.int64), counts)
+        zs = np.fromiter(chain.from_iterable(hits), np.int64, int(counts.sum()))
         return pts, zs
 
     def nearest(self, x_m, y_m) -> tuple[FloatArray, IntArray]:
