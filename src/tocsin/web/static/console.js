@@ -4,26 +4,15 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const I18N = window.TOCSIN_CONSOLE_I18N;
-  const S = { me: null, csrf: "", cfg: null, state: null, pick: new Map(), places: [], es: null, lang: pickLang() };
+  const S = { me: null, csrf: "", cfg: null, state: null, pick: new Map(), places: [], es: null, lang: window.TocsinLang.pick() };
   const t = (key, vars) => (I18N[S.lang][key] || I18N.en[key] || key)
     .replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
   const clock = (iso) => new Date(iso).toLocaleTimeString(S.lang === "ru" ? "ru-RU" : "en-GB");
 
-  function pickLang() {
-    const q = new URLSearchParams(location.search).get("lang");
-    const saved = q || localStorage.getItem("tocsin.lang");
-    if (saved === "ru" || saved === "en") return saved;
-    return (navigator.language || "ru").toLowerCase().startsWith("en") ? "en" : "ru";
-  }
-
   function setLang(lang) {
     S.lang = lang;
-    localStorage.setItem("tocsin.lang", lang);
-    document.documentElement.lang = lang;
+    window.TocsinLang.apply(lang, t);
     document.title = t("title");
-    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
-    document.querySelectorAll("[data-lang]").forEach((b) => b.classList.toggle("on", b.dataset.lang === lang));
-    $("live").textContent = t($("live").classList.contains("on") ? "live" : "offline");
     if (S.me) $("who").textContent = `${S.me.name} (${t(S.me.role)})`;
     if (S.state) {
       renderMode();

@@ -10,26 +10,15 @@
     drill: { warning: "#7c3aed", advisory: "#c4b5fd", cleared: "#14b8a6" },
   };
   const S = {
-    lang: pickLang(), cfg: null, offsetMs: 0, places: [], zones: new Map(),
+    lang: window.TocsinLang.pick(), cfg: null, offsetMs: 0, places: [], zones: new Map(),
     recent: [], chosen: null, refreshTimer: null, drill: true,
   };
   const $ = (id) => document.getElementById(id);
   const t = (key) => I18N[S.lang][key] || I18N.en[key] || key;
 
-  function pickLang() {
-    const q = new URLSearchParams(location.search).get("lang");
-    const saved = q || localStorage.getItem("tocsin.lang");
-    if (saved === "ru" || saved === "en") return saved;
-    return (navigator.language || "ru").toLowerCase().startsWith("en") ? "en" : "ru";
-  }
-
   function setLang(lang) {
     S.lang = lang;
-    localStorage.setItem("tocsin.lang", lang);
-    document.documentElement.lang = lang;
-    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
-    document.querySelectorAll("[data-lang]").forEach((b) => b.classList.toggle("on", b.dataset.lang === lang));
-    $("live").textContent = t($("live").classList.contains("on") ? "live" : "offline");
+    window.TocsinLang.apply(lang, t);
     renderTimeline();
     renderPlace();
   }
