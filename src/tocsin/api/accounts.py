@@ -29,6 +29,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from tocsin.api.operators import read_json_object
+
 ROLES = ("viewer", "operator", "supervisor")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD = 10
@@ -74,14 +76,7 @@ def check_password(password: str, stored: str) -> bool:
 
 def load_accounts(path: Path) -> dict[str, dict]:
     """Name -> entry; ValueError names the file and the account that is wrong."""
-    try:
-        doc = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as e:
-        raise ValueError(f"{path}: cannot read the accounts: {e}") from e
-    if not isinstance(doc, dict):
-        raise ValueError(f"{path}: expected an object mapping names to accounts")
+    doc = read_json_object(path, "accounts", "names to accounts")
     for name, entry in doc.items():
         where = f"{path}: account {name!r}"
         if NAME.fullmatch(name) is None:

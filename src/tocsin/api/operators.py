@@ -57,16 +57,25 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def load_operators(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
-    """Operator id -> (token hash, roles); ValueError names the file, operator and field."""
+def read_json_object(path: Path, what: str, keys: str) -> dict:
+    """A JSON object file of the service's own (operators, accounts); {} when absent.
+
+    ValueError names the file: unreadable, not JSON, or not an object mapping keys.
+    """
     try:
         doc = json.loads(Path(path).read_text("utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as e:
-        raise ValueError(f"{path}: cannot read the operators: {e}") from e
+        raise ValueError(f"{path}: cannot read the {what}: {e}") from e
     if not isinstance(doc, dict):
-        raise ValueError(f"{path}: expected an object mapping operator ids to their entries")
+        raise ValueError(f"{path}: expected an object mapping {keys}")
+    return doc
+
+
+def load_operators(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """Operator id -> (token hash, roles); ValueError names the file, operator and field."""
+    doc = read_json_object(path, "operators", "operator ids to their entries")
     ops = {}
     for oid, entry in doc.items():
         where = f"{path}: operator {oid!r}"
