@@ -267,3 +267,24 @@ def test_payload_and_time_round_trip_exactly(log, payload, t_s):
     assert isinstance(event, Event) and event.seq == seq
     assert same(event.payload, payload)
     assert same(event.t_s, float(t_s) + 0.0)  # a time of -0.0 is stored as 0.0
+
+
+def test_last_of_finds_the_newest_event_of_a_kind_before_a_seq(log):
+    assert log.last_of("snapshot_taken") is None
+    fill(log, 6)  # kinds cycle: record_taken, track_confirmed, alert_decided
+    newest = log.last_of("alert_decided")
+    assert (newest.seq, newest.payload) == (6, {"i": 5})
+    assert log.last_of("alert_decided", before_seq=6).seq == 3
+    assert log.last_of("alert_decided", before_seq=3) is None
+    assert log.last_of("record_taken", before_seq=100).seq == 4
+    assert log.last_of("run_finished") is None
+    log.flush()
+    log.append("alert_decided", 1.0, {"i": 99})  # not flushed yet: still found
+    assert log.last_of("alert_decided").payload == {"i": 99}
+
+
+@pytest.mark.parametrize("kwargs", [{"kind": "Bad"}, {"kind": "x", "before_seq": -1},
+                                    {"kind": "x", "before_seq": True}])  # fmt: skip
+def test_last_of_refuses_bad_arguments(log, kwargs):
+    with pytest.raises(StoreError):
+        log.last_of(**kwargs)

@@ -27,6 +27,9 @@ refused with ``StoreError``):
     the engine stopped cleanly.
 ``manual_action``
     a duty officer drafted, approved, cancelled or corrected an alert.
+``snapshot_taken``
+    what a restart needs from the alert decisions and CAP messages up to a seq
+    (api/snapshot.py), so that a restart reads only the events after it.
 
 Durability contract shared by every backend: ``append`` and ``append_many``
 validate and buffer; the events are visible to ``read`` and ``count`` of the
@@ -52,6 +55,7 @@ ENGINE_KINDS = (
     "run_started",
     "run_finished",
     "manual_action",
+    "snapshot_taken",
 )
 KIND_PATTERN = r"[a-z_]{1,40}"
 
@@ -105,6 +109,11 @@ class EventLog(Protocol):
         The range is fixed when ``read`` is called: events appended while the
         iterator is consumed are not included.
         """
+        ...
+
+    def last_of(self, kind: str, before_seq: int | None = None) -> Event | None:
+        """The newest event of ``kind`` with ``seq < before_seq`` (None: any seq); None if
+        there is none. StoreError if that event cannot be read."""
         ...
 
     def last_seq(self) -> int:

@@ -241,19 +241,46 @@ class SqliteEventLog:
                 rows = self._conn.execute(sql, (after, upto, *(kinds or ()), size)).fetchall()
             except sqlite3.Error as e:
                 raise StoreError(f"event log read failed on {self.path}: {e}") from e
-            for seq, t_s, kind, text, wall_s in rows:
-                try:
-                    payload = json_to_payload(text)
-                except ValueError as e:
-                    raise StoreError(
-                        f"event log read failed on {self.path}: event {seq} is corrupt: {e}"
-                    ) from e
-                yield Event(seq=seq, t_s=t_s, kind=kind, payload=payload, wall_s=wall_s)
+            for row in rows:
+                yield self._event(row)
             if len(rows) < size:
                 return
             after = rows[-1][0]
             if left is not None:
                 left -= len(rows)
+
+    def last_of(self, kind: str, before_seq: int | None = None) -> Event | None:
+        """The newest event of ``kind`` with ``seq < before_seq`` (None: any); None if none.
+
+        Includes unflushed events of this log. One index search, whatever the log's length.
+        """
+        self._check_usable("read")
+        check_kind(kind)
+        if before_seq is not None and (
+            isinstance(before_seq, bool) or not isinstance(before_seq, int) or before_seq < 0
+        ):
+            raise StoreError(f"last_of before_seq must be an int >= 0 or None, not {before_seq!r}")
+        self._spill()
+        upto = self._sync_last("read") if before_seq is None else before_seq - 1
+        try:
+            row = self._conn.execute(
+                "SELECT seq, t_s, kind, payload, wall_s FROM events"
+                " WHERE kind = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                (kind, upto),
+            ).fetchone()
+        except sqlite3.Error as e:
+            raise StoreError(f"event log read failed on {self.path}: {e}") from e
+        return None if row is None else self._event(row)
+
+    def _event(self, row: _Row) -> Event:
+        seq, t_s, kind, text, wall_s = row
+        try:
+            payload = json_to_payload(text)
+        except ValueError as e:
+            raise StoreError(
+                f"event log read failed on {self.path}: event {seq} is corrupt: {e}"
+            ) from e
+        return Event(seq=seq, t_s=t_s, kind=kind, payload=payload, wall_s=wall_s)
 
     def last_seq(self) -> int:
         """The seq of the last appended event (flushed or not); 0 for an empty log."""
