@@ -53,14 +53,8 @@ def gospa(truth_xy: FloatArray, est_xy: FloatArray, c_m: float = C_M, p: float =
     """
     x = np.asarray(truth_xy, float).reshape(-1, 2)
     y = np.asarray(est_xy, float).reshape(-1, 2)
-    loc_p, assigned = 0.0, 0
-    if len(x) and len(y):
-        d = np.hypot(x[:, None, 0] - y[None, :, 0], x[:, None, 1] - y[None, :, 1])
-        cost = np.minimum(d, c_m) ** p
-        rows, cols = linear_sum_assignment(cost)
-        keep = d[rows, cols] < c_m  # a pair at or beyond c costs as much as a miss and a false
-        loc_p = float(cost[rows[keep], cols[keep]].sum())
-        assigned = int(keep.sum())
+    _, _, d = gospa_pairs(x, y, c_m, p)
+    loc_p, assigned = float((d**p).sum()), len(d)
     missed, false = len(x) - assigned, len(y) - assigned
     half = c_m**p / ALPHA
     miss_p, false_p = half * missed, half * false
@@ -73,6 +67,27 @@ def gospa(truth_xy: FloatArray, est_xy: FloatArray, c_m: float = C_M, p: float =
         missed=missed,
         false=false,
     )
+
+
+def gospa_pairs(
+    truth_xy: FloatArray, est_xy: FloatArray, c_m: float = C_M, p: float = P
+) -> tuple[np.ndarray, np.ndarray, FloatArray]:
+    """GOSPA's optimal assignment: (truth row, estimate row, distance) of each pair, (K,).
+
+    Pairs minimise the sum of min(d, c)^p; a pair at or beyond c costs as much
+    as a miss and a false, so it is left out.
+
+    >>> gospa_pairs(np.array([[0.0, 0.0], [900.0, 0.0]]), np.array([[800.0, 0.0]]), 1000.0)
+    (array([1]), array([0]), array([100.]))
+    """
+    x = np.asarray(truth_xy, float).reshape(-1, 2)
+    y = np.asarray(est_xy, float).reshape(-1, 2)
+    if not (len(x) and len(y)):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    d = np.hypot(x[:, None, 0] - y[None, :, 0], x[:, None, 1] - y[None, :, 1])
+    rows, cols = linear_sum_assignment(np.minimum(d, c_m) ** p)
+    keep = d[rows, cols] < c_m
+    return rows[keep], cols[keep], d[rows[keep], cols[keep]]
 
 
 def mean_gospa(
