@@ -22,7 +22,7 @@ from tocsin.alert.restore import restore_alerts
 from tocsin.alert.shelter import ShelterSettings, shelter_times
 from tocsin.alert.standdown import StandDownBook, StandDownOrder, stand_down_payload
 from tocsin.alert.state import AlertPolicy, ZoneAlerts
-from tocsin.assess import ReachSettings, zone_threats
+from tocsin.assess import ReachSettings, ThreatCache
 from tocsin.geo import Region
 from tocsin.messages import AlertChange, Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.store.base import EventLog
@@ -86,6 +86,7 @@ class Engine:
             exercise=self.settings.status != "Actual",
             shelter_s=shelter_times(region, self.settings.shelter),
         )
+        self.threats = ThreatCache(region.zones, self.settings.reach)  # kept between steps
         self.manual_alerts = ManualBook()  # alerts issued by duty officers (alert/manual.py)
         self.stand_downs = StandDownBook()  # automatic alerts cancelled (alert/standdown.py)
         self._cap_seq = 0
@@ -200,7 +201,7 @@ class Engine:
         live = tab.live()
         idx = live[tab.status[live] == CONFIRMED]
         x, P = self.tracker.predicted(idx, t_s)
-        th = zone_threats(self.region.zones, x, P, self.settings.reach)
+        th = self.threats.threats(t_s, idx, x, P)
         # A track gone silent may have struck or turned unseen: it keeps the warnings it
         # started until its deletion, but starts no new ones. Nor does a pass that is
         # possible but unlikely (the wide edge of a cone): that zone gets an advisory.

@@ -45,6 +45,10 @@ class ReachSettings:
     min_speed_mps: float = 5.0  # slower tracks are treated as hovering where they are
     p_warn: float = 0.5  # a warning starts only where a pass within D_hit is this likely
     p_keep: float = 0.0  # and is kept while one is at least this likely (0: in the corridor)
+    # Between assessments a track's threats are kept (assess/cache.py) until its predicted
+    # path moves this far, or for this long at most; reuse_m = 0 redoes every track each time.
+    reuse_m: float = 500.0
+    reuse_max_s: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +57,16 @@ class ZoneThreats:
 
     ``zone (K,)`` zone indices, ``track (K,)`` indices into the assessed tracks,
     ``eta_s (K,)`` seconds from the assessment time, ``p_hit (K,)`` the chance
-    that the track passes within D_hit of the zone; sorted by zone then ETA.
+    that the track passes within D_hit of the zone, ``leave_s (K,)`` seconds
+    until the predicted drone has passed the zone (inf for one hovering); sorted
+    by zone then ETA.
     """
 
     zone: IntArray
     track: IntArray
     eta_s: FloatArray
     p_hit: FloatArray
+    leave_s: FloatArray
 
     def earliest(self, keep: BoolArray | None = None) -> tuple[IntArray, FloatArray]:
         """Each threatened zone (unique, ascending) and its earliest ETA, of the pairs kept."""
@@ -76,8 +83,7 @@ def zone_threats(
     """Threats of tracks with states (N, 6) and covariances (N, 6, 6) to the zones."""
     n = len(states)
     if n == 0 or len(zones) == 0:
-        empty = np.zeros(0, np.int64)
-        return ZoneThreats(zone=empty, track=empty, eta_s=np.zeros(0), p_hit=np.zeros(0))
+        return empty_threats()
     p, v = states[:, :2], states[:, 3:5]
     speed = np.hypot(v[:, 0], v[:, 1])
     moving = speed >= s.min_speed_mps
@@ -116,9 +122,20 @@ def zone_threats(
     eta = np.maximum((along - chord - s.k_along * s_along) / spd, 0.0)
     eta = np.where(here, 0.0, eta)
     hit = (here | on_path) & (eta <= h)
-    z, t, eta, p_hit = zn[hit], trk[hit], eta[hit], p_hit[hit]
+    # The pair lasts while the drone is on the path to the zone or may be over it.
+    r_here = s.d_hit_m + s.k_cross * sig_p[trk]
+    past = np.maximum(s.d_hit_m, np.sqrt(np.maximum(r_here**2 - cross**2, 0.0)))
+    leave = np.where(moving[trk], (along + past) / spd, np.inf)
+    z, t, eta, p_hit, leave = zn[hit], trk[hit], eta[hit], p_hit[hit], leave[hit]
     order = np.lexsort((t, eta, z))
-    return ZoneThreats(zone=z[order], track=t[order], eta_s=eta[order], p_hit=p_hit[order])
+    return ZoneThreats(
+        zone=z[order], track=t[order], eta_s=eta[order], p_hit=p_hit[order], leave_s=leave[order]
+    )
+
+
+def empty_threats() -> ZoneThreats:
+    i, f = np.zeros(0, np.int64), np.zeros(0)
+    return ZoneThreats(zone=i, track=i, eta_s=f, p_hit=f, leave_s=f)
 
 
 def _p_within_disc(dist: FloatArray, sigma: FloatArray, d: float) -> FloatArray:
