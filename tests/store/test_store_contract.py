@@ -288,3 +288,17 @@ def test_last_of_finds_the_newest_event_of_a_kind_before_a_seq(log):
 def test_last_of_refuses_bad_arguments(log, kwargs):
     with pytest.raises(StoreError):
         log.last_of(**kwargs)
+
+
+def test_reading_several_kinds_across_many_pages_keeps_seq_order(log):
+    kinds = ["record_taken"] * 7 + ["alert_decided", "record_taken", "cap_issued"] * 2
+    log.append_many([(kinds[i % len(kinds)], float(i), {"i": i}) for i in range(5000)])
+    every = list(log.read())
+    cases = [
+        ({"alert_decided", "cap_issued"}, 0, None),
+        ({"alert_decided", "record_taken"}, 1234, None),
+        ({"cap_issued", "alert_decided", "run_started"}, 10, 1500),
+    ]
+    for wanted, since, limit in cases:
+        expect = [e for e in every if e.kind in wanted and e.seq > since][:limit]
+        assert list(log.read(wanted, since_seq=since, limit=limit)) == expect
