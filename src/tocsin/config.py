@@ -129,6 +129,19 @@ class TimeoutSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SnapshotSettings:
+    # A snapshot of what a restart needs is stored every this many alert decisions or
+    # this many seconds with new decisions, whichever comes first (0: that trigger off);
+    # a restart then reads only the log after the newest one.
+    every_decisions: int = 10_000
+    every_s: float = 300.0
+
+    def check(self) -> None:
+        _require(self.every_decisions >= 0, "snapshot.every_decisions", "must be 0 or more")
+        _require(self.every_s >= 0, "snapshot.every_s", "must be 0 or more")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BrokerSettings:
     url: str = ""  # nats://127.0.0.1:4222 to take records from JetStream; empty: off
     stream: str = "TOCSIN_DETECTIONS"  # durable: nothing sent while Tocsin restarts is lost
@@ -183,6 +196,7 @@ class Settings:
     cap: CapOptions = field(default_factory=CapOptions)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
+    snapshot: SnapshotSettings = field(default_factory=SnapshotSettings)
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     web: WebSettings = field(default_factory=WebSettings)
     engine: EngineOptions = field(default_factory=EngineOptions)

@@ -44,10 +44,15 @@ def scene(tmp_path):
     return tmp_path, write_scene(tmp_path)
 
 
-def test_kill_9_and_restart_resume_every_alert(scene):
+@pytest.mark.parametrize("snapshots", [False, True], ids=["whole-log", "snapshots"])
+def test_kill_9_and_restart_resume_every_alert(scene, snapshots):
     root, paths = scene
     data = root / "data"
-    first = ProcessServer(paths, data)
+    settings = None
+    if snapshots:  # a snapshot after every step that decides: the restart reads one
+        settings = root / "settings.toml"
+        settings.write_text("[snapshot]\nevery_decisions = 1\n")
+    first = ProcessServer(paths, data, settings=settings)
     hook = WebhookReceiver()
     try:
         sub = {
@@ -73,9 +78,10 @@ def test_kill_9_and_restart_resume_every_alert(scene):
             (e.payload["zone"], e.payload["level"], e.payload["event"], e.payload["cap"])
             for e in elog.read(["alert_decided"])
         }
+        assert (elog.count("snapshot_taken") > 0) == snapshots
     assert {(r["zone"], r["level"], r["event"], r["cap"]) for r in seen} <= stored
 
-    second = ProcessServer(paths, data)
+    second = ProcessServer(paths, data, settings=settings)
     try:
         assert before and before <= _in_force(second.url)
         fly(second.url, 4)  # the drone flies on: new messages continue the sequence
@@ -88,5 +94,6 @@ def test_kill_9_and_restart_resume_every_alert(scene):
         code = second.terminate()
     assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
     with SqliteEventLog(data / "events.sqlite") as elog:
-        kinds = [e.kind for e in elog.read(["run_started", "run_finished"])]
-    assert kinds == ["run_started", "run_started", "run_finished"]
+        runs = list(elog.read(["run_started", "run_finished"]))
+    assert [e.kind for e in runs] == ["run_started", "run_started", "run_finished"]
+    assert (runs[1].payload["snapshot_upto_seq"] > 0) == snapshots  # the restart read one

@@ -19,6 +19,7 @@ from tocsin.api.keeper import Keeper
 from tocsin.api.metrics import ServiceMetrics
 from tocsin.api.restore import Resumed, resume
 from tocsin.api.sessions import Sessions
+from tocsin.api.snapshot import Snapshotter
 from tocsin.api.subscribers import SubscriberStore
 from tocsin.api.worker import EngineWorker, Outbound
 from tocsin.config import ConfigError, Settings
@@ -78,6 +79,7 @@ class Service:
         self.desk = Desk(self.worker, self._publish, SensorHealth(region, sensors))
         self.sessions = Sessions()
         self.worker.after_step = self._after_step
+        self.snapshots: Snapshotter | None = None  # made once the engine has resumed
         self.board: Board | None = None
         self.started_s = time.time()
         self._seq = itertools.count()
@@ -152,13 +154,20 @@ class Service:
                           expires_s=s.cap.expires_s, web=s.cap.web)  # fmt: skip
         engine = Engine(region, self.sensors, cap, s.engine_settings(), elog)
         intake = Intake(self.sensors, region.frame)
-        resumed = resume(engine, elog, intake, time.time(), s.timeouts.warm_s, self.cap_dir)
+        resumed = resume(engine, elog, intake, time.time(), s.timeouts.warm_s, self.cap_dir,
+                         keep_caps=s.channels.feed_entries)  # fmt: skip
+        snap = s.snapshot
+        if resumed.fold is not None and (snap.every_decisions or snap.every_s):
+            self.snapshots = Snapshotter(resumed.fold, self.cap_dir, snap.every_decisions,
+                                         snap.every_s, pending=resumed.tail_decisions)  # fmt: skip
+        resumed.fold = None  # the snapshotter holds it, or nobody
         self.keeper.open(elog)
         self.desk.open(engine, elog, resumed.active)
         elog.append("run_started", time.time(), {
             "version": __version__, "region": region.name, "zones": len(region.zones),
             "sensors": len(self.sensors), "status": s.cap.status,
             "alerts_in_force": len(resumed.active), "warm_records": resumed.warm_records,
+            "snapshot_upto_seq": resumed.snapshot_seq, "tail_decisions": resumed.tail_decisions,
         })  # fmt: skip
         elog.flush()
         return engine, elog, resumed
@@ -166,6 +175,8 @@ class Service:
     def _after_step(self, elog, t_s: float) -> None:
         self.keeper.after_step(elog, t_s)
         self.desk.after_step(elog, t_s)
+        if self.snapshots is not None:  # after the desk: its CAP files are written
+            self.snapshots.after_step(elog, t_s)
 
     def _publish(self, out: Outbound) -> None:
         """Called by the engine thread once a step is stored."""
