@@ -14,6 +14,7 @@ snapshot ends where one that read every event from the start ends.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -191,8 +192,9 @@ class DecisionFold:
 
 def _write_missing(cap_dir: Path, seq: int, xml: str) -> bool:
     """Write CAP message ``seq``'s file if it is missing; True if it was written."""
-    path = cap_dir / f"{seq}.xml"
-    if path.exists():
+    path = os.path.join(cap_dir, f"{seq}.xml")  # os.path: a stat per message, no more
+    if os.path.exists(path):
         return False
-    path.write_bytes(xml.encode("utf-8"))
+    with open(path, "wb") as f:
+        f.write(xml.encode("utf-8"))
     return True
