@@ -217,12 +217,16 @@ class Engine:
         z_firm, _ = th.earliest(firm)
         may_start = np.isin(z_keep, z_firm)
         threats = {"advisory": (z_all, eta_all, None), "warning": (z_keep, eta_keep, may_start)}
-        reach = self.alerts.reach_s
+        near: list[np.ndarray] = []  # (zone, track) pairs within reach, made at the first ask
 
         def tracks_of(z: int) -> tuple[str, ...]:
-            a, b = np.searchsorted(th.zone, [z, z + 1])
-            ks = th.track[a:b][th.eta_s[a:b] <= reach]
-            return tuple(tab.ids[idx[k]] for k in sorted(set(ks.tolist())))
+            if not near:
+                n = max(len(idx), 1)
+                keep = th.eta_s <= self.alerts.reach_s
+                key = np.unique(th.zone[keep] * n + th.track[keep])  # by zone, then track
+                near.extend((key // n, key % n))
+            a, b = np.searchsorted(near[0], [z, z + 1])
+            return tuple(tab.ids[idx[k]] for k in near[1][a:b].tolist())
 
         return self.alerts.step(t_s, threats, tracks_of, previous_t_s=self._prev_t)
 
