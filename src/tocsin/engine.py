@@ -217,16 +217,12 @@ class Engine:
         z_firm, _ = th.earliest(firm)
         may_start = np.isin(z_keep, z_firm)
         threats = {"advisory": (z_all, eta_all, None), "warning": (z_keep, eta_keep, may_start)}
-        near: list[np.ndarray] = []  # (zone, track) pairs within reach, made at the first ask
+        reach, rows = self.alerts.reach_s, idx.tolist()
 
         def tracks_of(z: int) -> tuple[str, ...]:
-            if not near:
-                n = max(len(idx), 1)
-                keep = th.eta_s <= self.alerts.reach_s
-                key = np.unique(th.zone[keep] * n + th.track[keep])  # by zone, then track
-                near.extend((key // n, key % n))
-            a, b = np.searchsorted(near[0], [z, z + 1])
-            return tuple(tab.ids[idx[k]] for k in near[1][a:b].tolist())
+            a, b = np.searchsorted(th.zone, [z, z + 1]).tolist()
+            near = zip(th.track[a:b].tolist(), th.eta_s[a:b].tolist(), strict=True)
+            return tuple(tab.ids[rows[k]] for k in sorted({k for k, eta in near if eta <= reach}))
 
         return self.alerts.step(t_s, threats, tracks_of, previous_t_s=self._prev_t)
 
