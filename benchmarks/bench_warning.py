@@ -50,6 +50,7 @@ from tocsin.sim.pool import night_samples, pool
 from tocsin.sim.preset import PRESETS, settings_for
 from tocsin.sim.scenario import simulate, write_scenario
 from tocsin.sim.score import (
+    STAGE_KEYS,
     WARNING_KEYS,
     load_scenario,
     policy_rows,
@@ -58,7 +59,7 @@ from tocsin.sim.score import (
 )
 
 PRESET_ORDER = tuple(PRESETS)
-FIGURES = WARNING_KEYS
+FIGURES = WARNING_KEYS + STAGE_KEYS
 TARGETS = {  # issue 5, every preset: (figure, at least or at most, bound)
     "POD": (">=", 0.99),
     "lead_ratio": (">=", 0.9),

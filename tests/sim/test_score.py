@@ -418,3 +418,42 @@ def test_cli_reports_a_bad_line_without_a_traceback(world):
     assert res.exit_code == 2
     assert "alerts.jsonlline1:'level'isrequired" in "".join(res.stderr.split())  # rich wraps
     assert "Traceback" not in res.output
+
+
+def _alert_levels(world, *events):
+    """alerts.jsonl of (seconds after T0, 'advisory' or 'warning', 'onset' or 'clear') in A."""
+    rows = [
+        {"t": format_time(T0 + s), "zone": A_ID, "event": ev, "level": lvl, "eta_s": 0.0,
+         "tracks": [], "cap": "urn:test"}
+        for s, lvl, ev in events
+    ]  # fmt: skip
+    (world.run / "alerts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_stage_figures_advisory_lead_and_a_flicker(world):
+    world.fly("U1", 600, first_rx_s=100)  # t_in 540, t_avail 440: advisory goal 410 s
+    _alert_levels(
+        world,
+        (100, "advisory", "onset"),
+        (300, "warning", "onset"),
+        (700, "warning", "clear"),
+        (800, "warning", "onset"),  # 100 s after its clear: a flicker
+        (900, "warning", "clear"),
+        (950, "advisory", "clear"),
+    )
+    m = world.score()
+    assert m["advisory_POD"] == 1.0 and m["advisory_lead_median_s"] == 440
+    assert m["reonset_share"] == 0.5
+    assert m["premature_clear_share"] == 0.0  # no pass follows either clear
+    assert m["POD"] == 0.0  # the warning's own lead, 240 s, is short of 300
+
+
+def test_a_clear_before_a_reported_target_arrives_is_premature(world):
+    world.fly("U1", 600, first_rx_s=100)
+    _alert_levels(world, (120, "advisory", "onset"), (100, "warning", "onset"),
+                  (400, "warning", "clear"))  # fmt: skip
+    m = world.score()
+    assert m["premature_clear_share"] == 1.0  # reported at 100, in A 140 s after the clear
+    assert m["advisory_POD"] == 1.0 and m["advisory_lead_median_s"] == 420  # goal 410
+    world.alert((100, "A", "onset"), (400, "A", "clear"))  # warnings only
+    assert world.score()["advisory_POD"] == 0.0  # none in force at t_in

@@ -21,11 +21,21 @@ import numpy as np
 
 from tocsin.sim.files import Alerts
 from tocsin.sim.policy import L_GOAL_S, oracle_intervals
-from tocsin.sim.score import Scenario, false_zones, pass_leads, run_intervals, stale_clears
+from tocsin.sim.score import (
+    Scenario,
+    false_zones,
+    pass_leads,
+    run_intervals,
+    scenario_end_s,
+    stage_metrics,
+    stage_parts,
+    stale_clears,
+)
 
-COUNT_KEYS = ("passes", "warnable", "warned", "warned_in_time", "onsets", "false_onsets")
+COUNT_KEYS = ("passes", "warnable", "warned", "warned_in_time", "onsets", "false_onsets",
+              "advised", "intervals", "reonsets", "clears", "premature_clears")  # fmt: skip
 SUM_KEYS = ("alerted_zone_s", "oracle_zone_s", "alerted_pop_s", "oracle_pop_s")
-LIST_KEYS = ("lead_s", "lead_ratio", "stale_s")
+LIST_KEYS = ("lead_s", "lead_ratio", "stale_s", "advisory_lead_s")
 
 
 def night_samples(scenario: Scenario, alerts: Alerts) -> dict:
@@ -38,7 +48,9 @@ def night_samples(scenario: Scenario, alerts: Alerts) -> dict:
     pop = scenario.region.zones.population.astype(float)
     oracle = oracle_intervals(p)
     n_false = false_zones(p, onset_t, onset_zone, onset_end)["false_onsets"]
-    return {
+    advisory = run_intervals(scenario, alerts, "advisory")[0]
+    stages = stage_parts(p, iv, advisory, scenario_end_s(scenario, alerts))
+    return stages | {
         "passes": len(p),
         "warnable": int(warnable.sum()),
         "warned": int(in_force.sum()),
@@ -70,6 +82,7 @@ def pool(nights: list[dict]) -> dict:
         "overwarn_pop": _share(s["alerted_pop_s"], s["oracle_pop_s"]),
         "stale_clear_s": _median(lists["stale_s"]),
         "false_zone_share": _share(c["false_onsets"], c["onsets"]),
+        **stage_metrics(c | {"advisory_lead_s": lists["advisory_lead_s"]}, c["warnable"]),
         "nights": len(nights),
         "passes": c["passes"],
         "warnable_passes": c["warnable"],

@@ -61,6 +61,14 @@ GOSPA_KEYS = (
     "GOSPA_false_count",
 )
 SEEN_KEYS = tuple(k.replace("GOSPA", "GOSPA_seen", 1) for k in GOSPA_KEYS)
+STAGE_KEYS = (  # beyond §6: the stages a person acts on (docs/metrics.md, "Stages")
+    "advisory_POD",
+    "advisory_lead_median_s",
+    "reonset_share",
+    "premature_clear_share",
+)
+A_GOAL_S = 600.0  # an advisory is wanted 10 minutes ahead where the sensors allow it
+REONSET_S = 300.0  # a warning that starts again this soon after its clear is a flicker
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,6 +189,8 @@ def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = Non
     out["overwarn_pop"] = _ratio(iv.seconds(pop), oracle.seconds(pop))
     out.update(_stale_clear(p, iv))
     out.update(false_zones(p, onset_t, onset_zone, onset_end))
+    advisory = run_intervals(scenario, alerts, "advisory")[0]
+    out.update(stage_metrics(stage_parts(p, iv, advisory, end_s), int(p.warnable.sum())))
     out.update(_gospa(scenario, tracks))
     out.update(
         {
@@ -210,24 +220,24 @@ def scenario_end_s(scenario: Scenario, alerts: Alerts) -> float:
 
 
 def run_intervals(
-    scenario: Scenario, alerts: Alerts
+    scenario: Scenario, alerts: Alerts, level: str = "warning"
 ) -> tuple[Intervals, FloatArray, IntArray, FloatArray]:
     """`warning_intervals` of a run's alerts over the scenario's zones, to its end."""
     zone = _zone_index(alerts, scenario.region.zones)
-    return warning_intervals(alerts, zone, scenario_end_s(scenario, alerts))
+    return warning_intervals(alerts, zone, scenario_end_s(scenario, alerts), level)
 
 
 def warning_intervals(
-    alerts: Alerts, zone: IntArray, end_s: float
+    alerts: Alerts, zone: IntArray, end_s: float, level: str = "warning"
 ) -> tuple[Intervals, FloatArray, IntArray, FloatArray]:
-    """Per zone, the [onset, clear) intervals of level `warning`, and every onset.
+    """Per zone, the [onset, clear) intervals of ``level`` (`warning`), and every onset.
 
     A second onset while one is in force continues it; a clear with none in
     force is ignored; an onset never cleared ends at `end_s`. Returns the
     intervals and, per warning onset row (O,), its time, zone and the end of
     the interval it belongs to.
     """
-    w = np.flatnonzero((alerts.level == "warning") & (alerts.event != "update"))
+    w = np.flatnonzero((alerts.level == level) & (alerts.event != "update"))
     w = w[np.argsort(alerts.t_s[w], kind="stable")]
     open_: dict[int, int] = {}
     ivz, ivs, ive, on_t, on_z, on_iv = [], [], [], [], [], []
@@ -304,6 +314,56 @@ def _stale_clear(p: Passes, iv: Intervals) -> dict:
     return {
         "stale_clear_s": np.median(stale) if stale.size else None,
         "stale_clear_zones": int(stale.size),
+    }
+
+
+def stage_parts(p: Passes, warning: Intervals, advisory: Intervals, end_s: float) -> dict:
+    """What the stage figures are made of (`stage_metrics`), JSON-ready, to pool nights."""
+    in_a, lead_a, _ = pass_leads(p, advisory)
+    in_w, lead_w, _ = pass_leads(p, warning)
+    lead = np.maximum(np.where(in_a, lead_a, 0.0), np.where(in_w, lead_w, 0.0))
+    warnable = p.warnable
+    with np.errstate(invalid="ignore"):
+        advised = (in_a | in_w) & (lead >= np.minimum(A_GOAL_S, p.t_avail_s - WARNABLE_S))
+    iv = warning  # sorted by zone, then start
+    again = (iv.zone[1:] == iv.zone[:-1]) & (iv.start_s[1:] - iv.end_s[:-1] < REONSET_S)
+    cleared = iv.end_s < end_s
+    z, t_clear = iv.zone[cleared], iv.end_s[cleared]
+    # passes of the zone with t_in in (clear, clear + L_goal], then by targets reported by then
+    n_soon = count_at_or_before(p.zone, p.t_in_s, z, t_clear + L_GOAL_S, inclusive=True)
+    n_now = count_at_or_before(p.zone, p.t_in_s, z, t_clear, inclusive=True)
+    first = np.searchsorted(p.zone, z, "left")
+    premature = 0
+    for i in np.flatnonzero(n_soon > n_now):
+        a, b = first[i] + n_now[i], first[i] + n_soon[i]
+        premature += bool((p.first_rx_s[a:b] <= t_clear[i]).any())
+    return {
+        "advised": int(advised[warnable].sum()),
+        "advisory_lead_s": lead[warnable].tolist(),
+        "intervals": len(iv),
+        "reonsets": int(again.sum()),
+        "clears": int(cleared.sum()),
+        "premature_clears": premature,
+    }
+
+
+def stage_metrics(parts: dict, warnable: int) -> dict:
+    """The stages a person acts on, beyond §6 (docs/metrics.md, "Stages").
+
+    ``advisory_POD``: share of warnable passes with an advisory or a warning in
+    force at t_in since at least min(10 min, t_avail - 30 s) before it;
+    ``advisory_lead_median_s``: the median of that lead over warnable passes (0
+    when none). ``reonset_share``: share of warning intervals that start within
+    5 min of the clear of the zone's previous one (flicker). ``premature_clear_share``:
+    share of warning clears followed, within L_goal, by a pass of the zone by a
+    target reported before the clear (a threat that was in the air and came).
+    """
+    leads = parts["advisory_lead_s"]
+    return {
+        "advisory_POD": parts["advised"] / warnable if warnable else None,
+        "advisory_lead_median_s": float(np.median(leads)) if len(leads) else None,
+        "reonset_share": _ratio(parts["reonsets"], parts["intervals"]),
+        "premature_clear_share": _ratio(parts["premature_clears"], parts["clears"]),
     }
 
 
