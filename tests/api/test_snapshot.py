@@ -188,6 +188,18 @@ def test_a_snapshot_keeping_fewer_feed_entries_than_asked_is_not_used(region, tm
     elog.close()
 
 
+def test_a_snapshot_keeping_more_feed_entries_than_asked_gives_the_newest_asked(region, tmp_path):
+    elog, _, _ = _two_snapshots(region, tmp_path)
+    feeds = []
+    for snapshots in (True, False):
+        engine = Engine(region, {}, CAP, EngineSettings(status="Actual"))
+        out = resume(engine, elog, Intake({}, region.frame), T0 + 10**6, 0.0, tmp_path,
+                     keep_caps=5, snapshots=snapshots)  # fmt: skip
+        feeds.append(out.caps)
+    assert feeds[0] == feeds[1] and len(feeds[0]) == 5
+    elog.close()
+
+
 def test_a_torn_snapshot_falls_back_to_the_whole_log(region, tmp_path):
     elog, _, _ = _two_snapshots(region, tmp_path)
     full = _state(*_resumed(region, elog, tmp_path / "a", False))

@@ -69,7 +69,9 @@ def newest_fold(elog: EventLog, keep_caps: int) -> DecisionFold | None:
         problem = _check(ev.payload, ev.seq, keep_caps)
         if problem is None:
             try:
-                return DecisionFold.from_dict(ev.payload["state"])
+                fold = DecisionFold.from_dict(ev.payload["state"])
+                fold.keep_caps = keep_caps  # the newest keep_caps of its newest are the same
+                return fold
             except (KeyError, TypeError, ValueError) as e:
                 problem = f"its state does not read: {e!r}"
         log.warning("passed over a snapshot", extra={"seq": ev.seq, "problem": problem})
