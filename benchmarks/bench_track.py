@@ -2,6 +2,7 @@
 
     make bench          # installs .[bench] (Stone Soup) first
     .venv/bin/python benchmarks/bench_track.py [--sizes 10,50,200,800] [--scans 100]
+        [--mass-raid-min 30 | --no-mass-raid]
 
 Scenario, per size N (seed + N): N drones at 40-55 m/s on straight legs in the
 plane, about half of them in formations of 3-6 flying 300-500 m apart; one
@@ -32,6 +33,34 @@ CONFIRMED tracks predicted to it; Stone Soup's ``tracker.tracks``).
 Tocsin runs twice: with its default constant-velocity updates (``tocsin_*``)
 and with the IMM of straight flight and turns (``tocsin_imm_*``,
 ``speed_ratio_imm``, ``gospa_ratio_imm``).
+
+Track swaps in groups (``tocsin_swaps``, ``tocsin_imm_swaps``,
+``stonesoup_swaps``; ``formation_drones`` in ``formations``), over the
+scans each tracker ran (``tocsin.sim.identity.count_swaps``). At each scan
+the confirmed tracks are assigned to the drones with GOSPA's optimal
+assignment (pairs closer than c = ``--c-m``, 1000 m); each drone remembers
+the last track assigned to it. Drone i switches when it is assigned track B
+while its last track A is now assigned to another drone j of the same
+formation. A swap is such a pair {i, j} in a scan, counted once: two tracks
+that trade their drones make one swap, and so does a track taken over by a
+wingman while its drone gets another track. It is CLEAR MOT's identity
+switch narrowed to drones of one formation and counted per pair. A track
+lost and replaced, or one drawn to clutter, is no swap (GOSPA counts it).
+
+Mass raid (one more JSON line, ``"bench": "track-mass-raid"``; skipped with
+``--no-mass-raid``): the simulator's ``mass-raid`` preset (700 drones, all
+sensor kinds: radar, acoustic, sightings, neighbour positions) over Belgorod,
+seed ``--seed``, cut to ``--mass-raid-min`` minutes (its waves then launch
+within 55% of that), replayed through the whole engine (``tocsin.replay``;
+no tail after the last record) and scored with ``tocsin score``'s GOSPA
+(c = 5 km, p = 2, per second). Figures: ``records_per_second`` (records read
+over the replay's wall time: intake, tracking, assessment, alerts, CAP,
+files), ``records_per_cpu_second``, ``records_per_tracker_cpu_second``
+(CPU time in the tracker's ``process`` and ``maintain`` only),
+``speedup_vs_real_time``; ``GOSPA_seen`` and its ``_localisation``,
+``_missed`` and ``_false`` parts (metres) and counts for the drones some
+sensor has already reported, ``GOSPA*`` for all drones; ``seen_drones_mean``
+(such drones per second) and ``missed_share_seen`` (missed count over it).
 """
 
 from __future__ import annotations
@@ -39,13 +68,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from tocsin.messages import Detection, Sensor
-from tocsin.sim.gospa import gospa
+from tocsin.replay import ReplaySettings, replay
+from tocsin.sim.files import read_alerts, read_tracks
+from tocsin.sim.gospa import C_M, gospa
+from tocsin.sim.identity import count_swaps
+from tocsin.sim.preset import settings_for
+from tocsin.sim.scenario import simulate, write_scenario
+from tocsin.sim.score import GOSPA_KEYS, SEEN_KEYS, load_scenario, score_alerts
 from tocsin.track import MultiSensorTracker, TrackerSettings
 from tocsin.track.table import CONFIRMED
 
@@ -59,6 +97,7 @@ T0_S = 1_750_000_000.0
 Q = 1.0  # m²/s³, Tocsin's default q_h
 PRIOR_SIGMA_V = 60.0  # Tocsin's Initiator.sigma_speed_mps
 KD_MAX_M = 3000.0
+MASS_RAID_REGION = "belgorod"
 
 
 @dataclass
@@ -66,23 +105,32 @@ class Scenario:
     truth: list[np.ndarray]  # per scan, (N, 2) true positions
     plots: list[np.ndarray]  # per scan, (M, 2) measured positions (targets and clutter, shuffled)
     times: np.ndarray  # (scans,) seconds from T0_S
+    group: np.ndarray  # (N,) each drone's formation, -1 for one flying alone
+
+    def head(self, scans: int) -> Scenario:
+        """The first `scans` scans."""
+        return Scenario(self.truth[:scans], self.plots[:scans], self.times[:scans], self.group)
 
 
 def scenario(n: int, scans: int, seed: int) -> Scenario:
     """Seeded targets (about half in formations) and their plots, scan by scan."""
     rng = np.random.default_rng(seed)
-    pos, vel = [], []
-    left = n
+    pos, vel, group = [], [], []
+    left, formations = n, 0
     while left:
         size = min(left, int(rng.integers(3, 7)) if rng.random() < 0.5 else 1)
+        group += [formations if size > 1 else -1] * size
+        formations += size > 1
         r, a = START_R_M * np.sqrt(rng.random()), rng.uniform(0, 2 * np.pi)
         centre = np.array([r * np.cos(a), r * np.sin(a)])
         heading, speed = rng.uniform(0, 2 * np.pi), rng.uniform(40.0, 55.0)
         u = np.array([np.cos(heading), np.sin(heading)])
         side = np.array([-u[1], u[0]])
+        off = np.zeros(2)
         for k in range(size):  # echelon: each one 300-500 m behind and beside the last
-            step = rng.uniform(300.0, 500.0)
-            off = k * step * (0.6 * side - 0.8 * u) if k else np.zeros(2)
+            step = rng.uniform(300.0, 500.0)  # drawn for the leader too, unused
+            if k:
+                off = off + step * (0.6 * side - 0.8 * u)
             pos.append(centre + off)
             vel.append(u * (speed + rng.normal(0, 0.5)))
         left -= size
@@ -97,7 +145,7 @@ def scenario(n: int, scans: int, seed: int) -> Scenario:
         z = np.vstack([seen, clutter])
         truth.append(x)
         plots.append(z[rng.permutation(len(z))])
-    return Scenario(truth, plots, times)
+    return Scenario(truth, plots, times, np.array(group, np.int64))
 
 
 def _mean_gospa(sc: Scenario, est: list[np.ndarray], c_m: float) -> dict[str, float]:
@@ -110,7 +158,15 @@ def _mean_gospa(sc: Scenario, est: list[np.ndarray], c_m: float) -> dict[str, fl
     }
 
 
-def run_tocsin(sc: Scenario, motion: str = "cv") -> tuple[float, list[np.ndarray], float]:
+def _swaps(sc: Scenario, est: list[np.ndarray], ids: list[list], c_m: float) -> int:
+    """Track swaps between drones of one formation over the scans run (tocsin.sim.identity)."""
+    return count_swaps(sc.truth[: len(est)], est, ids, sc.group, c_m=c_m)
+
+
+def run_tocsin(
+    sc: Scenario, motion: str = "cv"
+) -> tuple[float, list[np.ndarray], list[list[int]], float]:
+    """(ms per scan, confirmed tracks' positions and ids per scan, wall ms per scan)."""
     sensors = {
         "R1": Sensor(
             id="R1", kind="radar", x_m=0.0, y_m=0.0, range_max_m=60_000.0, scan_period_s=PERIOD_S
@@ -118,7 +174,7 @@ def run_tocsin(sc: Scenario, motion: str = "cv") -> tuple[float, list[np.ndarray
     }
     tracker = MultiSensorTracker(sensors, TrackerSettings(motion=motion))
     var = SIGMA_M**2
-    seq, cpu, wall, est = 0, 0.0, 0.0, []
+    seq, cpu, wall, est, ids = 0, 0.0, 0.0, [], []
     for t, z in zip(sc.times, sc.plots, strict=True):
         t_s = T0_S + float(t)
         dets = []
@@ -134,8 +190,9 @@ def run_tocsin(sc: Scenario, motion: str = "cv") -> tuple[float, list[np.ndarray
         tab = tracker.table
         idx = np.flatnonzero(tab.alive[: tab.n] & (tab.status[: tab.n] == CONFIRMED))
         est.append(tracker.predicted(idx, t_s)[0][:, :2] if len(idx) else np.zeros((0, 2)))
+        ids.append(idx.tolist())  # a track's row is its id: rows are never reused
     n = len(sc.times)
-    return 1000.0 * cpu / n, est, 1000.0 * wall / n
+    return 1000.0 * cpu / n, est, ids, 1000.0 * wall / n
 
 
 def _stonesoup_tracker(kdtree: bool):
@@ -186,7 +243,8 @@ def _stonesoup_tracker(kdtree: bool):
 
 
 def run_stonesoup(sc: Scenario, kdtree: bool, budget_s: float):
-    """(ms per scan, estimates per scan, scans run, wall ms per scan); stops past budget_s.
+    """(ms per scan, estimates and their track ids per scan, scans run, wall ms per scan);
+    stops past budget_s.
 
     Once it has spent budget_s CPU seconds it stops: when budget_s is another
     configuration's total, this one is then already the slower per scan.
@@ -195,7 +253,7 @@ def run_stonesoup(sc: Scenario, kdtree: bool, budget_s: float):
 
     tracker, model = _stonesoup_tracker(kdtree)
     t0 = dt.datetime(2025, 6, 15, tzinfo=dt.UTC)
-    cpu, wall, est = 0.0, 0.0, []
+    cpu, wall, est, ids = 0.0, 0.0, [], []
     for t, z in zip(sc.times, sc.plots, strict=True):
         stamp = t0 + dt.timedelta(seconds=float(t))
         dets = {
@@ -206,31 +264,34 @@ def run_stonesoup(sc: Scenario, kdtree: bool, budget_s: float):
         tracker.update_tracker(stamp, dets)
         cpu += time.process_time() - c0
         wall += time.perf_counter() - w0
+        tracks = list(tracker.tracks)
         est.append(
-            np.array(
-                [[tr.state_vector[0, 0], tr.state_vector[2, 0]] for tr in tracker.tracks]
-            ).reshape(-1, 2)
+            np.array([[tr.state_vector[0, 0], tr.state_vector[2, 0]] for tr in tracks]).reshape(
+                -1, 2
+            )
         )
+        ids.append([tr.id for tr in tracks])
         if cpu > budget_s:
             break
     n = len(est)
-    return 1000.0 * cpu / n, est, n, 1000.0 * wall / n
+    return 1000.0 * cpu / n, est, ids, n, 1000.0 * wall / n
 
 
 def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float) -> dict:
     sc = scenario(n, scans, seed + n)
     out: dict = {"bench": "track", "targets": n, "scans": scans}
-    toc_ms, toc_est, toc_wall = run_tocsin(sc)
-    toc = _mean_gospa(sc, toc_est, c_m)
-    imm_ms, imm_est, _ = run_tocsin(sc, "imm")
-    imm = _mean_gospa(sc, imm_est, c_m)
+    toc_ms, toc_est, toc_ids, toc_wall = run_tocsin(sc)
+    toc = _mean_gospa(sc, toc_est, c_m) | {"swaps": _swaps(sc, toc_est, toc_ids, c_m)}
+    imm_ms, imm_est, imm_ids, _ = run_tocsin(sc, "imm")
+    imm = _mean_gospa(sc, imm_est, c_m) | {"swaps": _swaps(sc, imm_est, imm_ids, c_m)}
     runs = {}
     for name, kd in (("kdtree", True), ("gnn2d", False)):
         # The second run stops once it has spent what the first did in all: it cannot be the peer.
         spent = min((r[0] * r[2] / 1000.0 for r in runs.values()), default=budget_s)
-        ms, est, done, wall = run_stonesoup(sc, kd, min(budget_s, spent))
-        sub = Scenario(sc.truth[:done], sc.plots[:done], sc.times[:done])
-        runs[name] = (ms, _mean_gospa(sub, est, c_m), done, wall)
+        ms, est, ids, done, wall = run_stonesoup(sc, kd, min(budget_s, spent))
+        sub = sc.head(done)
+        g = _mean_gospa(sub, est, c_m) | {"swaps": _swaps(sub, est, ids, c_m)}
+        runs[name] = (ms, g, done, wall)
     peer = min(runs, key=lambda k: runs[k][0])
     ss_ms, ss, ss_scans, ss_wall = runs[peer]
     out |= {
@@ -248,15 +309,95 @@ def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float) -> dict:
         "stonesoup_scans": ss_scans,
         "tocsin_wall_ms_per_scan": toc_wall,
         "stonesoup_wall_ms_per_scan": ss_wall,
+        "formation_drones": int((sc.group >= 0).sum()),
+        "formations": len(np.unique(sc.group[sc.group >= 0])),
     }
     for who, g in (("tocsin", toc), ("tocsin_imm", imm), ("stonesoup", ss)):
         out |= {f"{who}_rms_loc_m": g["loc_m"], f"{who}_missed": g["missed"],
-                f"{who}_false": g["false"]}  # fmt: skip
+                f"{who}_false": g["false"], f"{who}_swaps": g["swaps"]}  # fmt: skip
     for name, (ms, g, done, _) in runs.items():
         out |= {f"stonesoup_{name}_ms_per_scan": ms, f"stonesoup_{name}_gospa_m": g["gospa_m"],
-                f"stonesoup_{name}_scans": done}  # fmt: skip
+                f"stonesoup_{name}_scans": done, f"stonesoup_{name}_swaps": g["swaps"]}  # fmt: skip
     out |= {"gospa_c_m": c_m, "seed": seed + n, "pd": PD, "clutter_per_scan": CLUTTER,
             "sigma_m": SIGMA_M, "period_s": PERIOD_S}  # fmt: skip
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
+
+
+@contextmanager
+def _tracker_clock():
+    """CPU seconds spent in the tracker's `process` and `maintain`, summed into a list [s]."""
+    spent = [0.0]
+    saved = {name: getattr(MultiSensorTracker, name) for name in ("process", "maintain")}
+
+    def timed(method):
+        def run(self, *args):
+            c0 = time.process_time()
+            try:
+                return method(self, *args)
+            finally:
+                spent[0] += time.process_time() - c0
+
+        return run
+
+    for name, method in saved.items():
+        setattr(MultiSensorTracker, name, timed(method))
+    try:
+        yield spent
+    finally:
+        for name, method in saved.items():
+            setattr(MultiSensorTracker, name, method)
+
+
+def _seen_per_second(night) -> float:
+    """Mean number of drones a sensor has already reported, over the scored seconds."""
+    t = night.truth.t_s
+    with np.errstate(invalid="ignore"):
+        seen = t >= night.targets.first_rx_s[night.truth_target]  # NaN: never reported
+    whole = np.abs(t - np.round(t)) <= 1e-3  # the scorer's whole seconds
+    return float((seen & whole).sum()) / (round(t.max()) - round(t.min()) + 1)
+
+
+def mass_raid(minutes: float, seed: int, region: str = MASS_RAID_REGION) -> dict:
+    """Tocsin's figures on a simulated mass-raid night: replay speed and GOSPA of seen drones."""
+    settings = settings_for("mass-raid", seed=seed, duration_min=minutes)
+    scn = simulate(region, settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        write_scenario(scn, d / "scenario")
+        c0 = time.process_time()
+        with _tracker_clock() as tracker_cpu:
+            summary = replay(
+                scn.region, d / "scenario" / "sensors.json", d / "scenario" / "detections.jsonl",
+                d / "run", ReplaySettings(tail_max_s=0.0),
+            )  # fmt: skip
+        cpu_s = time.process_time() - c0
+        night = load_scenario(d / "scenario")
+        scored = score_alerts(
+            night, read_alerts(d / "run" / "alerts.jsonl"), read_tracks(d / "run" / "tracks.jsonl")
+        )
+    out = {
+        "bench": "track-mass-raid",
+        "region": region,
+        "preset": "mass-raid",
+        "seed": seed,
+        "minutes": minutes,
+        "drones": len(scn.raid),
+        "drones_reported": int(np.isfinite(scn.first_rx_s).sum()),
+        "records": summary["records_read"],
+        "records_by_kind": scn.summary()["records"],
+        "replay_wall_s": summary["wall_seconds"],
+        "replay_cpu_s": cpu_s,
+        "records_per_second": summary["records_per_second"],
+        "records_per_cpu_second": summary["records_read"] / cpu_s,
+        "tracker_cpu_s": tracker_cpu[0],
+        "records_per_tracker_cpu_second": summary["records_read"] / tracker_cpu[0],
+        "speedup_vs_real_time": summary["speedup_vs_real_time"],
+        "tracks_confirmed": summary["tracks_confirmed"],
+        "gospa_c_m": C_M,
+    }
+    out |= {k: scored[k] for k in ("GOSPA_seconds", *SEEN_KEYS, *GOSPA_KEYS)}
+    seen = _seen_per_second(night)
+    out |= {"seen_drones_mean": seen, "missed_share_seen": scored["GOSPA_seen_missed_count"] / seen}
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
 
 
@@ -267,9 +408,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--c-m", type=float, default=1000.0)
     ap.add_argument("--budget-s", type=float, default=600.0, help="CPU s per Stone Soup run")
+    ap.add_argument("--mass-raid-min", type=float, default=30.0, help="minutes of the night")
+    ap.add_argument("--no-mass-raid", action="store_true", help="skip the mass-raid night")
     a = ap.parse_args()
-    for n in (int(s) for s in a.sizes.split(",")):
+    for n in (int(s) for s in a.sizes.split(",") if s):
         print(json.dumps(bench(n, a.scans, a.seed, a.c_m, a.budget_s)), flush=True)
+    if not a.no_mass_raid:
+        print(json.dumps(mass_raid(a.mass_raid_min, a.seed)), flush=True)
 
 
 if __name__ == "__main__":
