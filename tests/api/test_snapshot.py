@@ -38,11 +38,14 @@ CAP = CapSettings(sender="tocsin@test.example", region_id="test")
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-    from conftest import square_region_doc
-
+    """A square of 0.1 degrees: a dozen zones."""
+    ring = [[35.95, 49.95], [36.05, 49.95], [36.05, 50.05], [35.95, 50.05], [35.95, 49.95]]
+    doc = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "Square"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }]}  # fmt: skip
     path = tmp_path_factory.mktemp("region") / "square.geojson"
-    path.write_text(json.dumps(square_region_doc(half_deg=0.05)))
+    path.write_text(json.dumps(doc))
     return load_region(path)
 
 
