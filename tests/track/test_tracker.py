@@ -296,3 +296,119 @@ def test_the_imm_follows_a_turn_sooner_than_one_straight_model():
                 errs[motion] = abs((err + 180) % 360 - 180)
     assert errs["imm"] < errs["cv"], errs
     assert mu_turn > 0.5
+
+
+NODES = {
+    "R1": Sensor(id="R1", kind="radar", x_m=0.0, y_m=0.0, range_max_m=60_000.0,
+                 scan_period_s=2.0),
+    "A1": Sensor(id="A1", kind="acoustic", x_m=20_000.0, y_m=0.0, range_max_m=3000.0,
+                 sigma_bearing_deg=8.0),
+    "A3": Sensor(id="A3", kind="acoustic", x_m=80_000.0, y_m=0.0, range_max_m=3000.0),
+}  # fmt: skip
+
+
+def _bearing(seq, t, node, target, sigma_deg=8.0, noise_deg=0.0):
+    s = NODES[node]
+    b = (np.degrees(np.arctan2(target[0] - s.x_m, target[1] - s.y_m)) + noise_deg) % 360
+    return Detection(seq=seq, sensor=node, kind="acoustic", t_s=t, rx_s=t + 2.0, x_m=s.x_m,
+                     y_m=s.y_m, cov_xy=(1500.0**2, 0.0, 1500.0**2), range_max_m=3000.0,
+                     bearing_deg=b, bearing_grid_deg=b, sigma_bearing_deg=sigma_deg)  # fmt: skip
+
+
+def _heard_at(seq, t, node):
+    s = NODES[node]
+    return Detection(seq=seq, sensor=node, kind="acoustic", t_s=t, rx_s=t + 2.0, x_m=s.x_m,
+                     y_m=s.y_m, cov_xy=(1500.0**2, 0.0, 1500.0**2), range_max_m=3000.0)  # fmt: skip
+
+
+def test_a_drone_only_one_node_hears_is_confirmed_and_followed():
+    """A drone that one node hears for a minute, and no other sensor: its bearings
+    start a track, the node hearing it report after report confirms it, and the
+    track follows the drone's bearing while the node hears it."""
+    tr = MultiSensorTracker(NODES)
+    rng = np.random.default_rng(2)
+    confirmed, t = [], 1000.0
+    for k in range(14):
+        t = 1000.0 + 5.0 * k
+        drone = np.array([18_500.0 + 45.0 * (t - 1000.0), 1_500.0])
+        det = _bearing(k, t, "A1", drone, noise_deg=rng.normal(0.0, 8.0))
+        confirmed += tr.process([det])
+        tr.maintain(t + 2.0)
+    assert len(confirmed) == 1
+    k = tr.table.index_of(confirmed[0].track)
+    assert tr.table.status[k] == CONFIRMED and tr.table.alive[k]
+    x, _ = tr.predicted(np.array([k]), t)
+    # One node gives the direction, not the distance: the track is on the bearing,
+    # within hearing range.
+    off, true_off = x[0, :2] - [20_000.0, 0.0], drone - [20_000.0, 0.0]
+    turn = np.degrees(np.arctan2(off[0], off[1]) - np.arctan2(true_off[0], true_off[1]))
+    assert abs(turn) < 10.0
+    assert np.hypot(*off) < 1.2 * 3000.0
+
+
+def test_three_bearings_of_one_node_are_not_enough():
+    tr = MultiSensorTracker(NODES)
+    confirmed = []
+    for k in range(3):
+        t = 1000.0 + 5.0 * k
+        confirmed += tr.process([_bearing(k, t, "A1", (20_000.0 + 200.0 * k, 1_500.0))])
+    assert confirmed == []
+
+
+def test_a_flood_of_junk_bearings_confirms_nothing():
+    """A node giving random bearings, one every second or one every report period,
+    for ten minutes: tracks may start on them, none is confirmed."""
+    for period_s in (1.0, 5.0):
+        tr = MultiSensorTracker(NODES)
+        rng = np.random.default_rng(7)
+        confirmed = []
+        for k in range(int(600 / period_s)):
+            t = 1000.0 + period_s * k
+            b = float(rng.uniform(0.0, 360.0))
+            det = Detection(seq=k, sensor="A1", kind="acoustic", t_s=t, rx_s=t + 2.0,
+                            x_m=20_000.0, y_m=0.0, cov_xy=(1500.0**2, 0.0, 1500.0**2),
+                            range_max_m=3000.0, bearing_deg=b, bearing_grid_deg=b,
+                            sigma_bearing_deg=8.0)  # fmt: skip
+            confirmed += tr.process([det])
+            tr.maintain(t)
+        assert confirmed == [], period_s
+
+
+def test_a_node_that_hears_a_radar_track_keeps_it_where_it_is():
+    """Radar loses a confirmed drone as it passes a node that only says "heard": the
+    reports keep the track alive and updated, and do not drag it to the node."""
+    tr = MultiSensorTracker(NODES)
+    v = np.array([50.0, 0.0])
+    start = np.array([17_000.0, 1_000.0])
+    for k in range(20):  # 40 s of radar
+        t = 1000.0 + 2.0 * k
+        p = start + v * (t - 1000.0)
+        tr.process([plot(k, t, p[0], p[1], sigma=30.0)])
+        tr.maintain(t)
+    assert tr.n_confirmed == 1
+    for k in range(12):  # then a minute heard by A1 only, every 5 s, at most 2.3 km away
+        t = 1040.0 + 5.0 * k
+        tr.process([_heard_at(100 + k, t, "A1")])
+        tr.maintain(t + 1.0)
+    assert tr.n_confirmed == 1 and tr.table.alive[0]
+    assert tr.table.last_update_s[0] == 1095.0
+    x, _ = tr.predicted(np.array([0]), 1095.0)
+    truth = start + v * 95.0
+    assert np.hypot(*(x[0, :2] - truth)) < 200.0
+    assert np.hypot(*(x[0, 3:5] - v)) < 2.0
+
+
+def test_a_track_only_one_node_heard_is_dropped_soon_after_it_falls_silent():
+    """Confirmed by one node alone, a track has no velocity worth coasting on: once
+    the node stops hearing it, it goes within the short limit of a tentative one."""
+    tr = MultiSensorTracker(NODES)
+    confirmed = []
+    for k in range(12):
+        t = 1000.0 + 5.0 * k
+        confirmed += tr.process([_heard_at(k, t, "A3")])
+        tr.maintain(t)
+    assert len(confirmed) == 1
+    limit = TrackerSettings().silence_tentative_s["acoustic"]
+    assert tr.maintain(1055.0 + limit - 1.0) == []
+    gone = tr.maintain(1055.0 + limit + 1.0)
+    assert [(e.track, e.was_confirmed) for e in gone] == [(confirmed[0].track, True)]

@@ -41,6 +41,32 @@ class Initiator:
         P[5, 5] = 5.0**2
         return x, P
 
+    def along_bearing(self, d: Detection) -> Detection:
+        """A position detection on one node's bearing, where a drone it hears most likely is.
+
+        A drone at distance r from a node with hearing range R is heard with a
+        chance falling as 1 - (r/R)², so over the disc r has mean 8R/15 and
+        standard deviation 0.22 R; across the bearing, the bearing's own error.
+        """
+        reach = d.range_max_m or 3000.0
+        b = math.radians(d.bearing_grid_deg)
+        u = np.array([math.sin(b), math.cos(b)])
+        r = reach * 8.0 / 15.0
+        along = 0.25 * reach
+        across = max(r * math.radians(d.sigma_bearing_deg or 10.0), 50.0)
+        n = np.array([-u[1], u[0]])
+        cov = along**2 * np.outer(u, u) + across**2 * np.outer(n, n)
+        return Detection(
+            seq=d.seq,
+            sensor=d.sensor,
+            kind="acoustic",
+            t_s=d.t_s,
+            rx_s=d.rx_s,
+            x_m=d.x_m + r * float(u[0]),
+            y_m=d.y_m + r * float(u[1]),
+            cov_xy=(float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])),
+        )
+
     def triangulate(self, a: Detection, b: Detection) -> Detection | None:
         """A position detection where bearings a and b cross, or None if they do not.
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from tocsin.messages import Detection
-from tocsin.types import FloatArray
+from tocsin.types import BoolArray, FloatArray
 
 H_ROWS = {"xy": (0, 1), "xyz": (0, 1, 2), "xyv": (0, 1, 3, 4)}
 
@@ -72,3 +72,36 @@ def reach_m(d: Detection, gate_d2: float) -> float:
     vx, cxy, vy = d.cov_xy
     major = 0.5 * (vx + vy) + math.sqrt(0.25 * (vx - vy) ** 2 + cxy * cxy)
     return math.sqrt(gate_d2 * major)
+
+
+def heard_measurements(
+    states: FloatArray, dets: list[Detection], edge_share: float = 0.1
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Ground positions z (M, 2) and R (M, 2, 2) of acoustic reports as what they
+    say of tracks predicted at states (M, 6): the drone is within the node's range.
+
+    A track predicted within range is not moved (z is its own position, R the
+    node's audible disc); one beyond it is drawn to the nearest point of the
+    range's edge, firmly along the line to the node (``edge_share`` of the range,
+    one sigma) and not at all across it. Also returns which were beyond range.
+
+    >>> d = Detection(seq=0, sensor="A", kind="acoustic", t_s=0.0, rx_s=0.0, x_m=0.0,
+    ...               y_m=0.0, cov_xy=(2.25e6, 0.0, 2.25e6), range_max_m=3000.0)
+    >>> z, R, out = heard_measurements(np.array([[1000.0, 0, 0, 0, 0, 0],
+    ...                                          [5000.0, 0, 0, 0, 0, 0]]), [d, d])
+    >>> z.tolist(), out.tolist(), np.sqrt(R[1].diagonal()).round().tolist()
+    ([[1000.0, 0.0], [3000.0, 0.0]], [False, True], [300.0, 30000.0])
+    """
+    z, R = linear_measurements(dets, "xy")
+    reach = np.array([d.range_max_m or 3000.0 for d in dets])
+    off = states[:, :2] - z
+    dist = np.maximum(np.hypot(off[:, 0], off[:, 1]), 1e-9)
+    out = dist > reach
+    u = off / dist[:, None]
+    z = np.where(out[:, None], z + u * reach[:, None], states[:, :2])
+    n = np.stack([-u[:, 1], u[:, 0]], axis=1)
+    edge = (edge_share * reach)[:, None, None] ** 2 * np.einsum("mi,mj->mij", u, u) + (
+        10.0 * reach
+    )[:, None, None] ** 2 * np.einsum("mi,mj->mij", n, n)
+    R = np.where(out[:, None, None], edge, R)
+    return z, R, out

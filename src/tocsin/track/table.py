@@ -90,6 +90,12 @@ class TrackTable:
         )
         return k
 
+    def restart(self, k: int, state, cov, t_s: float) -> None:
+        """Give live track k a new state and covariance at t_s (a better first fix)."""
+        self.states[k], self.covs[k] = state, cov
+        self.model_states[k], self.model_covs[k], self.mu[k] = state, cov, self.mu0
+        self.t_s[k] = self.last_update_s[k] = t_s
+
     def index_of(self, track_id: str) -> int:
         """Row of a track id (ids are "T<row + 1>")."""
         return int(track_id[1:]) - 1

@@ -11,16 +11,18 @@ from scipy.spatial import cKDTree
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator
+from tocsin.track.hearing import NodeReports
 from tocsin.track.initiate import Initiator
 from tocsin.track.measure import (
     bearing_measurements,
     h_matrix,
+    heard_measurements,
     linear_measurements,
     model_of,
     reach_m,
 )
 from tocsin.track.merge import shadowed
-from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, TrackTable
+from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, Evidence, TrackTable
 from tocsin.track.trust import ReporterLimiter
 from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
 
@@ -71,6 +73,17 @@ class TrackerSettings:
     shadowed_silence_s: float = 8.0
     fresh_s: float = 5.0
     sound_mps: float = SPEED_OF_SOUND_MPS
+    # A bearing that neither fits a track nor crosses another node's starts a track on
+    # its own, where along the bearing the drone most likely is; it is confirmed only
+    # by what follows.
+    single_bearing_start: bool = True
+    # A node that keeps hearing a track (this many of its reports, spaced, over 20 s, and
+    # most of what it reported then: track/hearing.py) counts as a second node. 0: off.
+    acoustic_persist_reports: int = 5
+    # "Heard" says the drone is within the node's range, not at the node: it moves a
+    # track predicted within that range not at all, and one predicted beyond it only
+    # to its edge.
+    heard_within_range: bool = True
 
 
 class MultiSensorTracker:
@@ -81,7 +94,9 @@ class MultiSensorTracker:
         self.table = TrackTable(mu0=self.settings.models.mu0)
         self.associator = GnnAssociator()
         self.initiator = Initiator()
-        self._bearings: list[Detection] = []  # unassociated bearings awaiting a crossing one
+        # Unassociated bearings awaiting a crossing one, each with the track it started
+        # on its own (-1: none).
+        self._bearings: list[tuple[Detection, int]] = []
         self.limiter = ReporterLimiter()
         radars = [s for s in sensors.values() if s.kind == "radar"]
         self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
@@ -90,6 +105,10 @@ class MultiSensorTracker:
         nodes = [s for s in sensors.values() if s.kind == "acoustic"]
         self._node_tree = cKDTree(np.array([(s.x_m, s.y_m) for s in nodes])) if nodes else None
         self._node_r = max((s.range_max_m or 3000.0 for s in nodes), default=0.0)
+        self.hearing = NodeReports(
+            min_reports=self.settings.acoustic_persist_reports,
+            keep_s=self.settings.confirm_window_s + 10.0,
+        )
 
     # -- one batch of detections --------------------------------------------------------
 
@@ -98,6 +117,8 @@ class MultiSensorTracker:
         groups: dict[tuple[str, str], list[Detection]] = {}
         for d in sorted(self.limiter.admit(dets), key=lambda d: (d.t_s, d.seq)):
             groups.setdefault((d.sensor, model_of(d)), []).append(d)
+            if d.kind == "acoustic":
+                self.hearing.log(d)
         confirmed: list[TrackConfirmed] = []
         for (_, model), group in groups.items():
             confirmed += self._process_group(group, model)
@@ -121,6 +142,7 @@ class MultiSensorTracker:
         trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
         trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
         if model == "bearing":
+            trks, cand = self._leave_lone_bearings(live, trks, cand, dets[0].sensor)
             b, sig, nodes = meas
             ti, dj = self.associator.assign_bearing(px, pP, b, sig, nodes, s.sound_mps, trks, cand)
         else:
@@ -167,6 +189,8 @@ class MultiSensorTracker:
         else:
             z, R = meas
             llr = self._hit_llr(x, P, z, R, group)
+            if model == "xy" and s.heard_within_range and group[0].kind == "acoustic":
+                z, R, _ = heard_measurements(x, group)
         if s.motion == "imm":
             if model == "bearing":
                 update = imm.bearing_update(b, nodes, sig, s.sound_mps)
@@ -178,7 +202,10 @@ class MultiSensorTracker:
             tab.model_states[ks], tab.model_covs[ks], tab.mu[ks] = xm, Pm, mu
             tab.states[ks], tab.covs[ks] = imm.combine(xm, Pm, mu)
         elif model == "bearing":
-            tab.states[ks], tab.covs[ks] = kalman.update_bearing(x, P, b, nodes, sig, s.sound_mps)
+            xb, Pb = kalman.update_bearing(x, P, b, nodes, sig, s.sound_mps)
+            if s.heard_within_range:  # a bearing is heard too: the drone is within range
+                xb, Pb = self._within_range(xb, Pb, group)
+            tab.states[ks], tab.covs[ks] = xb, Pb
         else:
             tab.states[ks], tab.covs[ks] = kalman.update_linear(x, P, z, h_matrix(model), R)
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
@@ -190,6 +217,16 @@ class MultiSensorTracker:
             ev.sensors.add(d.sensor)
             if d.kind == "sighting":
                 ev.reporters.append((d.t_s, _reporter(d)))
+
+    def _within_range(self, x: FloatArray, P: FloatArray, group: list[Detection]):
+        """States (M, 6) and covariances (M, 6, 6) of tracks that group's bearings
+        updated, drawn back within each node's range where they went beyond it."""
+        z, R, out = heard_measurements(x, group)
+        if not out.any():
+            return x, P
+        x, P = x.copy(), P.copy()
+        x[out], P[out] = kalman.update_linear(x[out], P[out], z[out], h_matrix("xy"), R[out])
+        return x, P
 
     def _hit_llr(self, x, P, z, R, group: list[Detection]) -> FloatArray:
         """Log-likelihood ratio (M,) that each plot is the track's drone rather than clutter.
@@ -214,8 +251,9 @@ class MultiSensorTracker:
         Track-oriented scoring: the plots' log-likelihood ratios, less ln(1 -
         Pd) for each scan a radar should have seen the drone and did not, on a
         scale where ``confirm_llr`` counts as much as the confirmation score;
-        plus a fixed weight per distinct acoustic node that heard it and per
-        distinct person who reported it (track/trust.py). Sightings alone
+        plus a fixed weight per distinct acoustic node that heard it (twice for
+        one that kept hearing it, track/hearing.py) and per distinct person who
+        reported it (track/trust.py). Sightings alone
         never confirm: at least one hit must come from a sensor.
         """
         tab, s = self.table, self.settings
@@ -237,10 +275,11 @@ class MultiSensorTracker:
                 expected = round((max(times) - min(times)) / period) + 1
                 llr += miss_llr * max(expected - len(times), 0)
             nodes = {h[1] for h in recent if h[2] == "acoustic"}
+            nodes_worth = len(nodes) + self.hearing.persistent(recent) if nodes else 0
             people = {who for t_r, who in ev.reporters if t_r >= t - s.sighting_window_s}
             score = (
                 s.confirm_score * llr / s.confirm_llr
-                + _ACOUSTIC_NODE_WEIGHT * len(nodes)
+                + _ACOUSTIC_NODE_WEIGHT * nodes_worth
                 + s.reporter_weight * len(people)
             )
             sensed = any(h[2] != "sighting" for h in recent)  # sightings alone never confirm
@@ -261,25 +300,52 @@ class MultiSensorTracker:
 
     def _initiate(self, d: Detection, model: str) -> None:
         if model == "bearing":
-            self._bearings = [
-                b for b in self._bearings if b.t_s >= d.t_s - self.initiator.triangulation_window_s
-            ]
-            for b in self._bearings:
-                fix = self.initiator.triangulate(b, d)
-                if fix is not None:
-                    self._bearings.remove(b)
-                    x, P = self.initiator.from_detection(fix)
-                    k = self.table.add(x, P, fix.t_s, b.sensor, "acoustic")
-                    self.table.evidence[k].hit(d.t_s, d.sensor, "acoustic")
-                    self.table.evidence[k].llr.append(0.0)
-                    self.table.evidence[k].sensors.add(d.sensor)
-                    return
-            self._bearings.append(d)
+            self._initiate_bearing(d)
             return
         x, P = self.initiator.from_detection(d)
         k = self.table.add(x, P, d.t_s, d.sensor, d.kind)
         if d.kind == "sighting":
             self.table.evidence[k].reporters.append((d.t_s, _reporter(d)))
+
+    def _initiate_bearing(self, d: Detection) -> None:
+        """Cross an unassociated bearing with another node's, or start a track on it."""
+        tab, window_s = self.table, self.initiator.triangulation_window_s
+        self._bearings = [(b, k) for b, k in self._bearings if b.t_s >= d.t_s - window_s]
+        for i, (b, k) in enumerate(self._bearings):
+            fix = self.initiator.triangulate(b, d)
+            if fix is None:
+                continue
+            del self._bearings[i]
+            x, P = self.initiator.from_detection(fix)
+            if k >= 0 and self._lone(k):  # the track b started moves to where they cross
+                tab.restart(k, x, P, fix.t_s)
+            else:
+                k = tab.add(x, P, fix.t_s, b.sensor, "acoustic")
+            tab.evidence[k].hit(d.t_s, d.sensor, "acoustic")
+            tab.evidence[k].llr.append(0.0)
+            tab.evidence[k].sensors.add(d.sensor)
+            return
+        k = -1
+        if self.settings.single_bearing_start:
+            x, P = self.initiator.from_detection(self.initiator.along_bearing(d))
+            k = tab.add(x, P, d.t_s, d.sensor, "acoustic")
+        self._bearings.append((d, k))
+
+    def _lone(self, k: int) -> bool:
+        """Whether track k is alive with nothing but the one bearing that started it."""
+        tab = self.table
+        return bool(tab.alive[k]) and tab.status[k] == TENTATIVE and len(tab.evidence[k].hits) == 1
+
+    def _leave_lone_bearings(
+        self, live: IntArray, trks: IntArray, cand: IntArray, node: str
+    ) -> tuple[IntArray, IntArray]:
+        """Candidate pairs (live[trks], cand) without the tracks that another node's lone
+        bearing has just started: a bearing of this node crosses that bearing instead."""
+        lone = {k for b, k in self._bearings if k >= 0 and b.sensor != node}
+        if not lone or len(trks) == 0:
+            return trks, cand
+        keep = np.array([live[t] not in lone or not self._lone(live[t]) for t in trks], bool)
+        return trks[keep], cand[keep]
 
     # -- the passing of time ------------------------------------------------------------
 
@@ -310,7 +376,9 @@ class MultiSensorTracker:
         limit[in_radar] = s.silence_radar_cover_s
         # Tentative tracks, and confirmed ones with little history (likely clutter strung
         # together), keep the short limits of what last fed them.
-        young = np.array([len(tab.evidence[k].hits) < s.coast_min_hits for k in live], bool)
+        # So do tracks only one acoustic node has heard: without a second sensor their
+        # velocity is a guess, and coasting it would only carry a ghost away.
+        young = np.array([_short_lived(tab.evidence[k], s.coast_min_hits) for k in live], bool)
         tentative = (tab.status[live] == TENTATIVE) | young
         for i in np.flatnonzero(tentative):
             _, sensor, kind = tab.evidence[live[i]].hits[-1]
@@ -365,6 +433,11 @@ class MultiSensorTracker:
     def sigma_m(self, covs: FloatArray) -> FloatArray:
         """One-sigma horizontal error: the major semi-axis of each position covariance."""
         return kalman.major_sigma_m(covs)
+
+
+def _short_lived(ev: Evidence, coast_min_hits: int) -> bool:
+    """Whether a track keeps the short silence limit of a tentative one."""
+    return len(ev.hits) < coast_min_hits or (ev.first_kind == "acoustic" and len(ev.sensors) == 1)
 
 
 def _reporter(d: Detection) -> str:
