@@ -21,8 +21,8 @@ def test_scenario_is_seeded_and_as_described():
 
 def test_tocsin_tracks_the_scenario_to_the_noise():
     sc = scenario(10, 20, seed=17)
-    _, est, _ = run_tocsin(sc)
-    late = type(sc)(sc.truth[5:], sc.plots[5:], sc.times[5:])
+    _, est, _, _ = run_tocsin(sc)
+    late = type(sc)(sc.truth[5:], sc.plots[5:], sc.times[5:], sc.group)
     g = _mean_gospa(late, est[5:], 1000.0)
     assert g["loc_m"] < 1.5 * SIGMA_M
     assert g["missed"] < 1.0
