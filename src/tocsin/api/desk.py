@@ -2,10 +2,11 @@
 
 Requests from the console queue jobs here (``submit``); after each stored
 step the worker calls ``after_step``, which runs them with the engine and the
-event log, then clears the manual alerts whose expiry has come and counts
-the records each sensor sent (for ``health.py``). Every login, logout, draft,
-approval, refusal, cancel, correction and drill is an event in the log
-(``operator_action`` or ``manual_action``) naming the account. What an
+event log, then clears the manual alerts whose expiry has come; ``count``
+tallies the records each sensor sent, as each step takes them (``health.py``).
+Every login, logout, draft, approval, refusal, cancel, correction and drill
+is an event in the log (``operator_action`` or ``manual_action``) naming the
+account. What an
 approved order decides goes out like any step: stored, CAP files written,
 handed to the channels and the public board.
 
@@ -27,7 +28,7 @@ from tocsin.alert.standdown import StandDownOrder
 from tocsin.alert.templates import check_template
 from tocsin.api.health import SensorHealth
 from tocsin.api.jobs import JobQueue
-from tocsin.api.worker import EngineWorker, Outbound
+from tocsin.api.worker import EngineWorker, Inbound, Outbound
 from tocsin.engine import Engine, StepResult
 from tocsin.errors import StoreError
 from tocsin.store.base import EventLog
@@ -67,7 +68,6 @@ class Desk:
         self._queue = JobQueue(
             Refused, "the service is stopping", "the service stopped before the action was taken"
         )
-        self._seen_seq = 0
 
     # --- in the engine thread -------------------------------------------------------------
 
@@ -101,7 +101,6 @@ class Desk:
                 row = board_rows.get((z, a.level))
                 if row is not None and a.exercise and not self.live_exercise:
                     row["exercise"] = True
-        self._seen_seq = elog.last_seq()
 
     def after_step(self, elog: EventLog, t_s: float) -> None:
         for job, fut in self._queue.take():
@@ -117,7 +116,6 @@ class Desk:
                 fut.set_exception(e)
         if self.engine.manual_alerts.due(t_s):
             self._send(self.engine.manual(t_s, ManualOrder(action="expire", by="expiry")))
-        self._count(elog)
 
     def submit(self, job: Job) -> Future:
         return self._queue.submit(job)
@@ -271,11 +269,8 @@ class Desk:
                     row["exercise"] = True
         self._publish(out)
 
-    def _count(self, elog: EventLog) -> None:
-        last = elog.last_seq()
-        if last <= self._seen_seq:
-            return
-        for ev in elog.read(["record_taken", "record_rejected"], since_seq=self._seen_seq):
-            self.health.seen(ev.payload.get("sensor", ""), ev.wall_s,
-                             ev.kind == "record_rejected")  # fmt: skip
-        self._seen_seq = last
+    def count(self, inbox: list[Inbound]) -> None:
+        """The records of a step's requests, per sensor, for its health (health.py)."""
+        for it in inbox:
+            n, bad = len(it.detections) + len(it.rejections), len(it.rejections)
+            self.health.seen_many(it.sensor, it.rx_s, n, bad)

@@ -10,6 +10,7 @@ not silent reaches its centre.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
@@ -36,13 +37,19 @@ class SensorHealth:
 
     def seen(self, sensor: str, wall_s: float, rejected: bool = False) -> None:
         """One record from ``sensor`` reached the service at ``wall_s``."""
+        self.seen_many(sensor, wall_s, 1, int(rejected))
+
+    def seen_many(self, sensor: str, wall_s: float, n: int, rejected: int = 0) -> None:
+        """``n`` records from ``sensor``, ``rejected`` of them refused, came at ``wall_s``."""
+        if n <= 0:
+            return
         with self._lock:
             self.last_s[sensor] = max(self.last_s.get(sensor, 0.0), wall_s)
-            self.total[sensor] = self.total.get(sensor, 0) + 1
+            self.total[sensor] = self.total.get(sensor, 0) + n
             if rejected:
-                self.rejected[sensor] = self.rejected.get(sensor, 0) + 1
+                self.rejected[sensor] = self.rejected.get(sensor, 0) + rejected
             q = self._recent.setdefault(sensor, deque())
-            q.append(wall_s)
+            q.extend(itertools.repeat(wall_s, n))
             while q and q[0] < wall_s - WINDOW_S:
                 q.popleft()
 

@@ -79,6 +79,7 @@ class Service:
         self.desk = Desk(self.worker, self._publish, SensorHealth(region, sensors))
         self.sessions = Sessions()
         self.worker.after_step = self._after_step
+        self.worker.on_taken = self.desk.count  # each sensor's records, for its health
         self.snapshots: Snapshotter | None = None  # made once the engine has resumed
         self.board: Board | None = None
         self.started_s = time.time()

@@ -72,6 +72,8 @@ class EngineWorker:
         self.on_fatal = on_fatal  # called once if the thread dies: alerts are no longer decided
         # Called in this thread after each stored step, once its alerts are handed on.
         self.after_step: Callable[[EventLog, float], None] | None = None
+        # Called in this thread with each step's requests, once their records are logged.
+        self.on_taken: Callable[[list[Inbound]], None] | None = None
         self.resumed: Resumed | None = None
         self.error: BaseException | None = None
         self.steps = 0
@@ -188,6 +190,8 @@ class EngineWorker:
             pending.extend(it.detections)
         if items:
             elog.append_many(items)
+        if inbox and self.on_taken is not None:
+            self.on_taken(inbox)
         batch = [d for d in pending if d.rx_s < t_s]
         pending[:] = [d for d in pending if d.rx_s >= t_s]
         t0 = time.perf_counter()
