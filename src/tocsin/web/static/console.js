@@ -4,7 +4,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const I18N = window.TOCSIN_CONSOLE_I18N;
-  const S = { me: null, csrf: "", cfg: null, state: null, pick: new Map(), places: [], es: null, lang: window.TocsinLang.pick() };
+  const S = { me: null, csrf: "", cfg: null, state: null, pick: new Map(), places: [], es: null, refreshing: new Set(), lang: window.TocsinLang.pick() };
   const t = (key, vars) => (I18N[S.lang][key] || I18N.en[key] || key)
     .replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
   const clock = (iso) => new Date(iso).toLocaleTimeString(S.lang === "ru" ? "ru-RU" : "en-GB");
@@ -83,8 +83,12 @@
   }
 
   async function logout() {
-    try { await api("POST", "/v1/console/logout"); } catch (e) { /* the session is gone anyway */ }
+    // Nothing more is asked with the session once it is ending: no refresh starts, the
+    // stream closes, and the refreshes under way finish before the server ends it.
     S.me = null;
+    if (S.es) { S.es.close(); S.es = null; }
+    await Promise.allSettled([...S.refreshing]);
+    try { await api("POST", "/v1/console/logout"); } catch (e) { /* the session is gone anyway */ }
     showLogin(t("logged_out"));
   }
 
@@ -129,7 +133,14 @@
     S.es.addEventListener("alert", () => refresh().catch(() => {}));
   }
 
-  async function refresh() {
+  function refresh() {
+    if (!S.me) return Promise.resolve();  // logged out: nothing to ask for
+    const p = refreshNow();
+    S.refreshing.add(p);
+    return p.finally(() => S.refreshing.delete(p));
+  }
+
+  async function refreshNow() {
     try {
       S.state = await api("GET", "/v1/console/state");
     } catch (e) {
