@@ -50,13 +50,13 @@ from tocsin.sim.pool import night_samples, pool
 from tocsin.sim.preset import PRESETS, settings_for
 from tocsin.sim.scenario import simulate, write_scenario
 from tocsin.sim.score import (
-    STAGE_KEYS,
     WARNING_KEYS,
     load_scenario,
     policy_rows,
     run_zone_res,
     score_alerts,
 )
+from tocsin.sim.stages import STAGE_KEYS
 
 PRESET_ORDER = tuple(PRESETS)
 FIGURES = WARNING_KEYS + STAGE_KEYS

@@ -7,6 +7,9 @@
   POD 1, overwarn 1 and false_zone_share 0 by construction.
 - `region-wide`: every zone of the region from the first record of any
   drone until the last threat pass ends + 60 s.
+
+With the interval queries every score uses: which interval is in force at a
+time, how many keys came before, and each pass's lead (`pass_leads`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tocsin.sim.passes import Passes
+from tocsin.sim.passes import WARNABLE_S, Passes
 from tocsin.times import format_time
-from tocsin.types import FloatArray, IntArray
+from tocsin.types import BoolArray, FloatArray, IntArray
 
 L_GOAL_S = 300.0  # spec §6: the lead time a warning aims for
 HOLD_S = 60.0  # spec §6: the oracle keeps a zone warned this long after a pass
@@ -183,3 +186,17 @@ def count_at_or_before(
     counts = np.empty(nq, np.int64)
     counts[order[~is_key] - nk] = before[~is_key]
     return counts - np.searchsorted(np.sort(np.asarray(k_zone, np.int64)), q_zone, "left")
+
+
+def pass_leads(p: Passes, iv: Intervals) -> tuple[BoolArray, FloatArray, BoolArray]:
+    """Per pass (P,): a warning in force at t_in, its lead (0 when missed), and
+    warned in time (lead >= min(L_goal, t_avail - 30 s))."""
+    j = last_start_at_or_before(iv, p.zone, p.t_in_s)
+    ok = j >= 0
+    in_force = np.zeros(len(p), bool)
+    in_force[ok] = iv.end_s[j[ok]] > p.t_in_s[ok]
+    lead = np.zeros(len(p))  # a missed pass counts as lead 0
+    lead[in_force] = p.t_in_s[in_force] - iv.start_s[j[in_force]]
+    with np.errstate(invalid="ignore"):
+        in_time = in_force & (lead >= np.minimum(L_GOAL_S, p.t_avail_s - WARNABLE_S))
+    return in_force, lead, in_time

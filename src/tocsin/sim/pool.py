@@ -20,17 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from tocsin.sim.files import Alerts
-from tocsin.sim.policy import L_GOAL_S, oracle_intervals
-from tocsin.sim.score import (
-    Scenario,
-    false_zones,
-    pass_leads,
-    run_intervals,
-    scenario_end_s,
-    stage_metrics,
-    stage_parts,
-    stale_clears,
-)
+from tocsin.sim.policy import L_GOAL_S, oracle_intervals, pass_leads
+from tocsin.sim.score import Scenario, false_zones, run_intervals, scenario_end_s, stale_clears
+from tocsin.sim.stages import stage_metrics, stage_parts
 
 COUNT_KEYS = ("passes", "warnable", "warned", "warned_in_time", "onsets", "false_onsets",
               "advised", "intervals", "reonsets", "clears", "premature_clears")  # fmt: skip

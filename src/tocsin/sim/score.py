@@ -27,7 +27,7 @@ from tocsin.sim.files import (
     read_truth,
 )
 from tocsin.sim.gospa import GospaSeries
-from tocsin.sim.passes import WARNABLE_S, Passes, find_passes
+from tocsin.sim.passes import Passes, find_passes
 from tocsin.sim.policy import (
     HOLD_S,
     L_GOAL_S,
@@ -36,10 +36,12 @@ from tocsin.sim.policy import (
     last_start_at_or_before,
     oracle_alerts,
     oracle_intervals,
+    pass_leads,
     region_wide_alerts,
 )
+from tocsin.sim.stages import stage_metrics, stage_parts
 from tocsin.times import format_time
-from tocsin.types import BoolArray, FloatArray, IntArray
+from tocsin.types import FloatArray, IntArray
 
 WARNING_KEYS = (  # the warning figures of spec §6, in the order they are shown
     "POD",
@@ -61,14 +63,6 @@ GOSPA_KEYS = (
     "GOSPA_false_count",
 )
 SEEN_KEYS = tuple(k.replace("GOSPA", "GOSPA_seen", 1) for k in GOSPA_KEYS)
-STAGE_KEYS = (  # beyond §6: the stages a person acts on (docs/metrics.md, "Stages")
-    "advisory_POD",
-    "advisory_lead_median_s",
-    "reonset_share",
-    "premature_clear_share",
-)
-A_GOAL_S = 600.0  # an advisory is wanted 10 minutes ahead where the sensors allow it
-REONSET_S = 300.0  # a warning that starts again this soon after its clear is a flicker
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -264,20 +258,6 @@ def warning_intervals(
     return iv, np.array(on_t, float), np.array(on_z, np.int64), on_end
 
 
-def pass_leads(p: Passes, iv: Intervals) -> tuple[BoolArray, FloatArray, BoolArray]:
-    """Per pass (P,): a warning in force at t_in, its lead (0 when missed), and
-    warned in time (lead >= min(L_goal, t_avail - 30 s))."""
-    j = last_start_at_or_before(iv, p.zone, p.t_in_s)
-    ok = j >= 0
-    in_force = np.zeros(len(p), bool)
-    in_force[ok] = iv.end_s[j[ok]] > p.t_in_s[ok]
-    lead = np.zeros(len(p))  # a missed pass counts as lead 0
-    lead[in_force] = p.t_in_s[in_force] - iv.start_s[j[in_force]]
-    with np.errstate(invalid="ignore"):
-        in_time = in_force & (lead >= np.minimum(L_GOAL_S, p.t_avail_s - WARNABLE_S))
-    return in_force, lead, in_time
-
-
 def _pass_metrics(p: Passes, iv: Intervals) -> dict:
     """POD, POD_any, unwarnable_share and the lead figures."""
     in_force, lead, in_time = pass_leads(p, iv)
@@ -314,56 +294,6 @@ def _stale_clear(p: Passes, iv: Intervals) -> dict:
     return {
         "stale_clear_s": np.median(stale) if stale.size else None,
         "stale_clear_zones": int(stale.size),
-    }
-
-
-def stage_parts(p: Passes, warning: Intervals, advisory: Intervals, end_s: float) -> dict:
-    """What the stage figures are made of (`stage_metrics`), JSON-ready, to pool nights."""
-    in_a, lead_a, _ = pass_leads(p, advisory)
-    in_w, lead_w, _ = pass_leads(p, warning)
-    lead = np.maximum(np.where(in_a, lead_a, 0.0), np.where(in_w, lead_w, 0.0))
-    warnable = p.warnable
-    with np.errstate(invalid="ignore"):
-        advised = (in_a | in_w) & (lead >= np.minimum(A_GOAL_S, p.t_avail_s - WARNABLE_S))
-    iv = warning  # sorted by zone, then start
-    again = (iv.zone[1:] == iv.zone[:-1]) & (iv.start_s[1:] - iv.end_s[:-1] < REONSET_S)
-    cleared = iv.end_s < end_s
-    z, t_clear = iv.zone[cleared], iv.end_s[cleared]
-    # passes of the zone with t_in in (clear, clear + L_goal], then by targets reported by then
-    n_soon = count_at_or_before(p.zone, p.t_in_s, z, t_clear + L_GOAL_S, inclusive=True)
-    n_now = count_at_or_before(p.zone, p.t_in_s, z, t_clear, inclusive=True)
-    first = np.searchsorted(p.zone, z, "left")
-    premature = 0
-    for i in np.flatnonzero(n_soon > n_now):
-        a, b = first[i] + n_now[i], first[i] + n_soon[i]
-        premature += bool((p.first_rx_s[a:b] <= t_clear[i]).any())
-    return {
-        "advised": int(advised[warnable].sum()),
-        "advisory_lead_s": lead[warnable].tolist(),
-        "intervals": len(iv),
-        "reonsets": int(again.sum()),
-        "clears": int(cleared.sum()),
-        "premature_clears": premature,
-    }
-
-
-def stage_metrics(parts: dict, warnable: int) -> dict:
-    """The stages a person acts on, beyond §6 (docs/metrics.md, "Stages").
-
-    ``advisory_POD``: share of warnable passes with an advisory or a warning in
-    force at t_in since at least min(10 min, t_avail - 30 s) before it;
-    ``advisory_lead_median_s``: the median of that lead over warnable passes (0
-    when none). ``reonset_share``: share of warning intervals that start within
-    5 min of the clear of the zone's previous one (flicker). ``premature_clear_share``:
-    share of warning clears followed, within L_goal, by a pass of the zone by a
-    target reported before the clear (a threat that was in the air and came).
-    """
-    leads = parts["advisory_lead_s"]
-    return {
-        "advisory_POD": parts["advised"] / warnable if warnable else None,
-        "advisory_lead_median_s": float(np.median(leads)) if len(leads) else None,
-        "reonset_share": _ratio(parts["reonsets"], parts["intervals"]),
-        "premature_clear_share": _ratio(parts["premature_clears"], parts["clears"]),
     }
 
 
