@@ -47,7 +47,7 @@ class ReachSettings:
     p_keep: float = 0.0  # and is kept while one is at least this likely (0: in the corridor)
     # Between assessments a track's threats are kept (assess/cache.py) until its predicted
     # path moves this far, or for this long at most; reuse_m = 0 redoes every track each time.
-    reuse_m: float = 500.0
+    reuse_m: float = 1000.0
     reuse_max_s: float = 10.0
 
 
