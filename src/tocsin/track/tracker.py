@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +10,7 @@ from scipy.spatial import cKDTree
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator
+from tocsin.track.confirm import confirmed, hit_llr
 from tocsin.track.hearing import NodeReports
 from tocsin.track.initiate import Initiator
 from tocsin.track.measure import (
@@ -25,8 +25,6 @@ from tocsin.track.merge import shadowed
 from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, Evidence, TrackTable
 from tocsin.track.trust import ReporterLimiter
 from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
-
-_ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +186,7 @@ class MultiSensorTracker:
             llr = np.zeros(len(ks))
         else:
             z, R = meas
-            llr = self._hit_llr(x, P, z, R, group)
+            llr = hit_llr(x, P, z, R, group, s)
             if model == "xy" and s.heard_within_range and group[0].kind == "acoustic":
                 z, R, _ = heard_measurements(x, group)
         if s.motion == "imm":
@@ -228,68 +226,14 @@ class MultiSensorTracker:
         x[out], P[out] = kalman.update_linear(x[out], P[out], z[out], h_matrix("xy"), R[out])
         return x, P
 
-    def _hit_llr(self, x, P, z, R, group: list[Detection]) -> FloatArray:
-        """Log-likelihood ratio (M,) that each plot is the track's drone rather than clutter.
-
-        ln(Pd · N(y; 0, S) / β) on the ground plane, with β the clutter density:
-        a plot far out in a wide gate says little, one close to a sharp
-        prediction says much. Reports other than radar plots and other
-        systems' positions count nothing here.
-        """
-        s = self.settings
-        y = z[:, :2] - x[:, :2]
-        S = P[:, :2, :2] + R[:, :2, :2]
-        d2, logdet = kalman.mahalanobis2(y, S)
-        ln_beta = math.log(s.clutter_per_km2 * 1e-6)
-        llr = math.log(s.radar_pd / (2 * math.pi)) - 0.5 * (d2 + logdet) - ln_beta
-        counts = np.array([d.kind in ("radar", "position") for d in group])
-        return np.where(counts, llr, 0.0)
-
     def _confirm(self, ks: IntArray, t_s: FloatArray) -> list[TrackConfirmed]:
-        """Confirm tentative tracks whose recent evidence is strong enough.
-
-        Track-oriented scoring: the plots' log-likelihood ratios, less ln(1 -
-        Pd) for each scan a radar should have seen the drone and did not, on a
-        scale where ``confirm_llr`` counts as much as the confirmation score;
-        plus a fixed weight per distinct acoustic node that heard it (twice for
-        one that kept hearing it, track/hearing.py) and per distinct person who
-        reported it (track/trust.py). Sightings alone
-        never confirm: at least one hit must come from a sensor.
-        """
-        tab, s = self.table, self.settings
-        out = []
-        miss_llr = math.log(1.0 - s.radar_pd)
+        """Confirm the tentative tracks whose recent evidence is strong enough (confirm.py)."""
+        tab, out = self.table, []
         for k, t in zip(ks, t_s, strict=True):
             if tab.status[k] != TENTATIVE:
                 continue
-            ev = tab.evidence[k]
-            window = [i for i, h in enumerate(ev.hits) if h[0] >= t - s.confirm_window_s]
-            recent = [ev.hits[i] for i in window]
-            llr = sum(ev.llr[i] for i in window)
-            by_radar: dict[str, list[float]] = {}
-            for h in recent:
-                if h[2] == "radar":
-                    by_radar.setdefault(h[1], []).append(h[0])
-            for sensor, times in by_radar.items():
-                period = self._period.get(sensor, s.default_scan_period_s)
-                expected = round((max(times) - min(times)) / period) + 1
-                llr += miss_llr * max(expected - len(times), 0)
-            nodes = {h[1] for h in recent if h[2] == "acoustic"}
-            nodes_worth = len(nodes) + self.hearing.persistent(recent) if nodes else 0
-            people = {who for t_r, who in ev.reporters if t_r >= t - s.sighting_window_s}
-            score = (
-                s.confirm_score * llr / s.confirm_llr
-                + _ACOUSTIC_NODE_WEIGHT * nodes_worth
-                + s.reporter_weight * len(people)
-            )
-            sensed = any(h[2] != "sighting" for h in recent)  # sightings alone never confirm
-            speed = float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
-            if (
-                sensed
-                and score >= s.confirm_score
-                and len(recent) >= s.confirm_min_hits
-                and speed <= s.max_speed_mps
-            ):
+            ev, speed = tab.evidence[k], float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
+            if confirmed(ev, float(t), speed, self.settings, self._period, self.hearing):
                 tab.status[k] = CONFIRMED
                 out.append(
                     TrackConfirmed(
