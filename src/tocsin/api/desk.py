@@ -6,9 +6,8 @@ event log, then clears the manual alerts whose expiry has come; ``count``
 tallies the records each sensor sent, as each step takes them (``health.py``).
 Every login, logout, draft, approval, refusal, cancel, correction and drill
 is an event in the log (``operator_action`` or ``manual_action``) naming the
-account. What an
-approved order decides goes out like any step: stored, CAP files written,
-handed to the channels and the public board.
+account. What an approved order decides goes out like any step: stored, CAP
+files written, handed to the channels and the public board.
 
 The two-person rule is checked here, where the alert is made, whatever the
 console sent: an account can never approve its own draft.

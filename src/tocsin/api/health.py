@@ -35,10 +35,6 @@ class SensorHealth:
         self._recent: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def seen(self, sensor: str, wall_s: float, rejected: bool = False) -> None:
-        """One record from ``sensor`` reached the service at ``wall_s``."""
-        self.seen_many(sensor, wall_s, 1, int(rejected))
-
     def seen_many(self, sensor: str, wall_s: float, n: int, rejected: int = 0) -> None:
         """``n`` records from ``sensor``, ``rejected`` of them refused, came at ``wall_s``."""
         if n <= 0:
