@@ -50,6 +50,7 @@
   }
   function zoneTip(f, layer) {
     const p = f.properties;
+    layer.once("add", () => { layer.getElement().dataset.zone = p.zone; }); // for tests and tools reading the map
     layer.bindTooltip(() => `${p.name}: ${t(p.state)}${p.eta_s != null ? ` (ETA ${fmtLeft(p.eta_s)})` : ""}`);
   }
   function trackStyle(f) {
