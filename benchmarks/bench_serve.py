@@ -8,7 +8,8 @@ comes from this one, so the two share the machine's cores), flies ``drones``
 seeded straight-line drones towards the region's towns, and posts their radar
 plots as signed JSON Lines from 10 radars that each see every drone once a
 scan of 2.5 s (500 drones: 2,000 records a second), for ``seconds`` (at most
-60). An SSE client records every alert change.
+60). An SSE client, in a process of its own so that the load generator's work
+does not delay its clock, records every alert change.
 
 Latency of an onset or update, from SSE receipt back to:
 - ``decision``: the row's ``t``, the arrival of the newest record the deciding
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import secrets
 import shutil
@@ -137,6 +139,24 @@ def _sse(url: str, rows: list, stop: threading.Event) -> None:
                 rows.append((time.time(), json.loads(line[6:])))
 
 
+def _listen(url: str, mqtt_port: int | None, out: str, ready, stop) -> None:
+    """The receiving side, in a process of its own: an SSE client and, with mqtt_port, a
+    siren controller. The load generator's work would otherwise delay their clocks (one
+    interpreter, one lock). Writes [[receipt time, row], ...] of each to ``out``."""
+    rows: list = []
+    siren_rows: list = []
+    done = threading.Event()
+    threading.Thread(target=_sse, args=(url, rows, done), daemon=True).start()
+    siren = _siren(mqtt_port, siren_rows) if mqtt_port is not None else None
+    ready.set()
+    stop.wait()
+    done.set()
+    if siren is not None:
+        siren.disconnect()
+        siren.loop_stop()
+    Path(out).write_text(json.dumps({"sse": list(rows), "siren": list(siren_rows)}))
+
+
 def _load_mqtt(mqtt_port, keys, raid, n_drones, until_s) -> dict:
     """The same plots as signed envelopes published over MQTT (QoS 1), one client a radar."""
     stats = {"requests": 0, "records": 0, "refused": 0, "errors": 0}
@@ -209,7 +229,7 @@ def serve_latency(
                "--data", str(root / "data"), "--port", str(port)]  # fmt: skip
         log = (root / "serve.log").open("wb")
         env = {**os.environ, "TOCSIN_TIMEOUTS_TICK_S": str(tick_s)}
-        broker, siren, siren_rows = None, None, []
+        broker = None
         if (sirens or via == "mqtt") and shutil.which("nats-server"):
             plan = BrokerPlan(data_dir=root / "nats", port=port + 1, mqtt_port=port + 2)
             broker = start_broker(plan, root / "nats.log")
@@ -221,11 +241,16 @@ def serve_latency(
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             _wait_up(url, proc)
-            rows: list = []
-            stop = threading.Event()
-            threading.Thread(target=_sse, args=(url, rows, stop), daemon=True).start()
-            if broker is not None and sirens:
-                siren = _siren(plan.mqtt_port, siren_rows)
+            ctx = multiprocessing.get_context("spawn")
+            ready, stop = ctx.Event(), ctx.Event()
+            heard = root / "heard.json"
+            listener = ctx.Process(target=_listen, args=(
+                url, plan.mqtt_port if broker is not None and sirens else None, str(heard),
+                ready, stop))  # fmt: skip
+            listener.start()
+            if not ready.wait(60):
+                raise RuntimeError("the SSE and siren listener did not start")
+            time.sleep(0.5)  # its subscriptions are in place
             t0 = time.time()
             raid = Raid(region, n_drones, t0, late_s=seconds - 10)
             if via == "mqtt":
@@ -240,6 +265,9 @@ def serve_latency(
             health = httpx.get(f"{url}/healthz").json()
             metrics = httpx.get(f"{url}/metrics").text
             stop.set()
+            listener.join(60)
+            got = json.loads(heard.read_text())
+            rows, siren_rows = got["sse"], got["siren"]
         except Exception:
             log.flush()
             sys.stderr.write((root / "serve.log").read_text()[-3000:])
@@ -249,9 +277,6 @@ def serve_latency(
             proc.wait(60)
             log.close()
             if broker is not None:
-                if siren is not None:
-                    siren.disconnect()
-                    siren.loop_stop()
                 broker.terminate()
                 broker.wait(30)
     dec, win = _latency(rows, t0 + warm_s, tick_s)

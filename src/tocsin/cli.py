@@ -223,7 +223,7 @@ def replay(
     settings_file: Path | None = typer.Option(
         None,
         "--settings",
-        help="Settings file (TOML) whose [engine], [reach], [policy] and [shelter] "
+        help="Settings file (TOML) whose \\[engine], \\[reach], \\[policy] and \\[shelter] "
         "knobs the engine takes, as tocsin serve does.",
     ),
 ) -> None:

@@ -38,3 +38,27 @@ def test_within_one_radius_for_all_points_and_empty_cases(belgorod):
     assert len(pts) == 0 and len(zs) == 0
     pts, zs = zones.within(zones.x_m[3], zones.y_m[3], 0.0)  # scalars, a zone's own centre
     assert pts.tolist() == [0] and zs.tolist() == [3]
+
+
+def _brute_segments(zones, x, y, ux, uy, length, r):
+    dx, dy = zones.x_m[None, :] - x[:, None], zones.y_m[None, :] - y[:, None]
+    a = np.clip(dx * ux[:, None] + dy * uy[:, None], 0.0, length[:, None])
+    d2 = (dx - a * ux[:, None]) ** 2 + (dy - a * uy[:, None]) ** 2
+    return set(zip(*np.nonzero(d2 <= (r**2)[:, None]), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_near_segments_is_every_pair_within_radius_of_the_segment_once(belgorod, seed):
+    zones = belgorod.zones
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 200))
+    x = rng.uniform(zones.x_m.min() - 20_000.0, zones.x_m.max() + 20_000.0, n)
+    y = rng.uniform(zones.y_m.min() - 20_000.0, zones.y_m.max() + 20_000.0, n)
+    heading = rng.uniform(0.0, 2 * np.pi, n)
+    ux, uy = np.cos(heading), np.sin(heading)
+    length = rng.choice([0.0, 100.0, 5000.0, 40_000.0, 120_000.0], n) * rng.uniform(0.5, 1.0, n)
+    r = rng.choice([0.0, 300.0, 3000.0, 12_000.0], n) * rng.uniform(0.5, 1.0, n)
+    seg, zs = zones.near_segments(x, y, ux, uy, length, r)
+    got = list(zip(seg.tolist(), zs.tolist(), strict=True))
+    assert len(got) == len(set(got))  # each pair once
+    assert set(got) == _brute_segments(zones, x, y, ux, uy, length, r)

@@ -9,8 +9,11 @@ count down. So each track's (zone, ETA, p_hit, leave) pairs are kept with the
 time they were assessed, and redone only when:
 
 - the track is new to the assessment (just confirmed);
-- its predicted path has moved more than ``reuse_m`` (where the drone is now,
-  or where it will be at the horizon), or it started or stopped moving;
+- its predicted path has moved more than ``reuse_m`` at any time up to
+  ``reuse_lookahead_s`` ahead, or more than ``reuse_m · τ / reuse_lookahead_s``
+  at τ farther ahead, up to the horizon (the corridor widens with τ, so the
+  same shift matters less there: at 15 min it is many kilometres wide); or it
+  started or stopped moving;
 - its pairs are older than ``reuse_max_s``: a coasting track's uncertainty,
   and so its corridor, keeps growing.
 
@@ -92,9 +95,13 @@ class ThreatCache:
         then = self._path[rows]
         dp = states[:, :2] - (then[:, :2] + then[:, 2:] * np.nan_to_num(age)[:, None])
         dv = states[:, 3:5] - then[:, 2:]
-        h = s.horizon_s
-        moved = np.maximum(np.hypot(dp[:, 0], dp[:, 1]),
-                           np.hypot(dp[:, 0] + h * dv[:, 0], dp[:, 1] + h * dv[:, 1]))  # fmt: skip
+        # The shift |dp + τ dv| is convex in τ and the tolerance is flat up to the look-ahead,
+        # then linear: the worst of each piece is at its ends, so three times suffice.
+        la = max(min(s.reuse_lookahead_s, s.horizon_s), 1.0)
+        moved = np.zeros(len(rows))
+        for tau in (0.0, la, s.horizon_s):
+            shift = np.hypot(dp[:, 0] + tau * dv[:, 0], dp[:, 1] + tau * dv[:, 1])
+            moved = np.maximum(moved, shift / max(1.0, tau / la))
         was_moving = np.hypot(then[:, 2], then[:, 3]) >= s.min_speed_mps
         is_moving = np.hypot(states[:, 3], states[:, 4]) >= s.min_speed_mps
         fresh = (age >= 0.0) & (age <= s.reuse_max_s)  # false for nan: never assessed

@@ -31,6 +31,7 @@ from scipy.special import ndtr
 from scipy.stats import ncx2
 
 from tocsin.geo import Zones
+from tocsin.track import kalman
 from tocsin.types import D_HIT_M, BoolArray, FloatArray, IntArray
 
 
@@ -46,8 +47,11 @@ class ReachSettings:
     p_warn: float = 0.5  # a warning starts only where a pass within D_hit is this likely
     p_keep: float = 0.0  # and is kept while one is at least this likely (0: in the corridor)
     # Between assessments a track's threats are kept (assess/cache.py) until its predicted
-    # path moves this far, or for this long at most; reuse_m = 0 redoes every track each time.
+    # path moves this far within reuse_lookahead_s (farther ahead, in proportion to how far
+    # ahead: the corridor there is wider), or for reuse_max_s at most; reuse_m = 0 redoes
+    # every track each time.
     reuse_m: float = 1000.0
+    reuse_lookahead_s: float = 300.0
     reuse_max_s: float = 10.0
 
 
@@ -92,25 +96,32 @@ def zone_threats(
     h = s.horizon_s
     turn = math.tan(math.radians(s.turn_allowance_deg))
     sig_p = np.sqrt(0.5 * (covs[:, 0, 0] + covs[:, 1, 1]))
+    s_here = np.minimum(sig_p, s.sigma_cap_m)
     reach_m = np.where(moving, speed * h, 0.0)
-    r_max = s.d_hit_m + s.k_cross * s.sigma_cap_m + turn * reach_m
-    mid = p + u * (0.5 * reach_m)[:, None]
-    trk, zn = zones.within(mid[:, 0], mid[:, 1], 0.5 * reach_m + r_max)
+    # Each track's corridor is bounded first: its position error along any
+    # direction at time tau is at most sqrt(λ_pos) + tau sqrt(λ_vel) (Cauchy-Schwarz
+    # on the position-velocity covariance), so the farthest a threatened zone may lie
+    # across the path is known before any zone is looked at.
+    s_max = np.minimum(
+        kalman.major_sigma_m(covs) + h * kalman.major_sigma_m(covs[:, 3:5, 3:5]), s.sigma_cap_m
+    )
+    r_now = s.d_hit_m + s.k_cross * s_here  # where the drone may be now
+    r_max = np.maximum(s.d_hit_m + s.k_cross * s_max + turn * reach_m, r_now)
+    back = np.where(moving, r_now, 0.0)  # a zone behind the drone is threatened only if here
+    ahead = np.where(moving, reach_m + s.d_hit_m + s.k_along * s_max, 0.0)
+    trk, zn = zones.near_segments(
+        p[:, 0] - u[:, 0] * back, p[:, 1] - u[:, 1] * back, u[:, 0], u[:, 1], back + ahead, r_max
+    )
     rel_x, rel_y = zones.x_m[zn] - p[trk, 0], zones.y_m[zn] - p[trk, 1]
     along = rel_x * u[trk, 0] + rel_y * u[trk, 1]
     cross = np.abs(rel_x * nrm[trk, 0] + rel_y * nrm[trk, 1])
     dist = np.hypot(rel_x, rel_y)
-    # Cheap bounds first: the disc query over-reaches the corridor by far.
-    near = (dist <= s.d_hit_m + s.k_cross * s.sigma_cap_m) | (
-        moving[trk] & (along >= -s.d_hit_m) & (cross <= r_max[trk])
-    )
-    trk, zn, along, cross, dist = trk[near], zn[near], along[near], cross[near], dist[near]
     spd = np.maximum(speed[trk], s.min_speed_mps)
     t_ca = np.clip(along / spd, 0.0, h)
     s_cross = _sigma_along(covs, trk, nrm[trk], t_ca, s.sigma_cap_m)
     s_along = _sigma_along(covs, trk, u[trk], t_ca, s.sigma_cap_m)
     s_turn = turn * spd * t_ca
-    here = dist <= s.d_hit_m + s.k_cross * sig_p[trk]
+    here = dist <= r_now[trk]
     on_path = (
         moving[trk] & (along >= -s.d_hit_m) & (cross <= s.d_hit_m + s.k_cross * s_cross + s_turn)
     )

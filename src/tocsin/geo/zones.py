@@ -72,6 +72,40 @@ class Zones:
         zs = np.fromiter(chain.from_iterable(hits), np.int64, int(counts.sum()))
         return pts, zs
 
+    def near_segments(self, x_m, y_m, ux, uy, length_m, radius_m) -> tuple[IntArray, IntArray]:
+        """All (segment, zone) pairs with the zone centre within radius_m of the segment.
+
+        Segment i starts at (x_m[i], y_m[i]) and runs length_m[i] (0 for a point)
+        along the unit vector (ux[i], uy[i]); radius_m is one per segment. Each
+        pair comes once, in no set order.
+
+        A long thin corridor would be a wasteful disc around its middle: each
+        segment is covered instead by discs centred a radius apart along it
+        (radius sqrt(r² + (step/2)²) each), and a zone is kept only from the disc
+        whose slab of the segment it falls in, so no pair comes twice.
+        """
+        x0, y0 = np.asarray(x_m, float), np.asarray(y_m, float)
+        r = np.asarray(radius_m, float)
+        length = np.maximum(np.asarray(length_m, float), 0.0)
+        if self._tree is None or x0.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        n = np.ceil(length / np.maximum(r, 1.0)).astype(np.int64) + 1  # discs per segment
+        step = length / np.maximum(n - 1, 1)
+        seg = np.repeat(np.arange(x0.size, dtype=np.int64), n)
+        first = np.cumsum(n) - n
+        i = np.arange(seg.size, dtype=np.int64) - first[seg]  # disc i of its segment
+        a = i * step[seg]  # how far along the segment each disc's centre lies
+        cx, cy = x0[seg] + a * np.asarray(ux, float)[seg], y0[seg] + a * np.asarray(uy, float)[seg]
+        pts, zs = self.within(cx, cy, np.sqrt(r[seg] ** 2 + (0.5 * step[seg]) ** 2) + 1.0)
+        s_ = seg[pts]
+        dx, dy = self.x_m[zs] - x0[s_], self.y_m[zs] - y0[s_]
+        vx, vy = np.asarray(ux, float)[s_], np.asarray(uy, float)[s_]
+        along = dx * vx + dy * vy
+        slab = np.clip(np.floor(along / np.maximum(step[s_], 1e-9) + 0.5), 0, n[s_] - 1)
+        a = np.clip(along, 0.0, length[s_])  # the closest point of the segment
+        keep = (slab == i[pts]) & ((dx - a * vx) ** 2 + (dy - a * vy) ** 2 <= r[s_] ** 2)
+        return s_[keep], zs[keep]
+
     def nearest(self, x_m, y_m) -> tuple[FloatArray, IntArray]:
         """Distance to and index of the nearest zone centre of each local point."""
         d, i = self._tree.query(np.c_[np.atleast_1d(x_m), np.atleast_1d(y_m)])
