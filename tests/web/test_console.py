@@ -264,8 +264,7 @@ def test_a_cancel_of_an_automatic_warning_reaches_the_public_map_within_seconds(
     ann.page.click("#confirm-yes")
     # the cancelled zones themselves, not a count: the track flies on, warning others meanwhile
     public.page.wait_for_function(
-        "(zs) => zs.every((z) =>"
-        " !document.querySelector(`path.zone-warning[data-zone='${z}']`))",
+        "(zs) => zs.every((z) => !document.querySelector(`path.zone-warning[data-zone='${z}']`))",
         arg=sorted(zones),
         timeout=30_000,
     )
