@@ -61,12 +61,26 @@ def test_a_torn_last_line_is_cut_on_reopening(tmp_path, true_log, keyfile):
     assert v.ok and v.entries == 13 and v.unsigned == 0
 
 
-def test_a_corrupt_line_in_the_middle_refuses_to_open(true_log):
+def test_a_corrupt_line_at_the_end_refuses_to_open(true_log):
     lines = true_log.read_bytes().splitlines()
+    n = len(lines)
+    lines[-1] = b"garbage"
+    true_log.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(StoreError, match=f"line {n} "):
+        Ledger(true_log)
+
+
+def test_opening_reads_only_the_end_and_verify_reads_it_all(true_log, keyfile):
+    """Opening goes back only to the newest entry and head; the middle is verify's."""
+    lines = true_log.read_bytes().splitlines()
+    with Ledger(true_log) as ledger:
+        whole = (ledger.seq, ledger.head_hash, ledger.event_seq, ledger.signed_seq)
     lines[3] = b"garbage"
     true_log.write_bytes(b"\n".join(lines) + b"\n")
-    with pytest.raises(StoreError, match="line 4"):
-        Ledger(true_log)
+    with Ledger(true_log) as ledger:
+        assert (ledger.seq, ledger.head_hash, ledger.event_seq, ledger.signed_seq) == whole
+    v = verify_lines(true_log.read_bytes().splitlines(), load_public_key(keyfile))
+    assert not v.ok
 
 
 def test_signing_needs_a_key_and_a_key_is_never_overwritten(tmp_path, keyfile):
@@ -93,3 +107,22 @@ def test_a_second_writer_is_refused_until_the_first_closes(tmp_path):
         Ledger(tmp_path / "log.jsonl")
     first.close()
     Ledger(tmp_path / "log.jsonl").close()
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 16])
+def test_lines_are_read_backwards_whole_at_any_chunk_size(tmp_path, monkeypatch, chunk):
+    import random
+
+    from tocsin.ledger import chain
+
+    monkeypatch.setattr(chain, "_CHUNK", chunk)
+    rng = random.Random(chunk)
+    data = b"".join(b"x" * rng.randint(1, 300) + b"\n" for _ in range(200))
+    path = tmp_path / "lines"
+    path.write_bytes(data + b"torn")
+    with path.open("rb") as f:
+        end = chain._end_of_last_line(f, len(data) + 4)
+        assert end == len(data)
+        got = list(chain._lines_backwards(f, end))
+    assert [line for _, line in got][::-1] == data.splitlines()
+    assert all(data[o:].startswith(line + b"\n") for o, line in got)

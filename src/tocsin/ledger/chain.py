@@ -79,25 +79,40 @@ class Ledger:
             raise
 
     def _scan(self) -> None:
-        """Recover the chain's end from the file; a torn last line is cut off."""
+        """Recover the chain's end from the file; a torn last line is cut off.
+
+        Read backwards from the end, and only as far as the newest entry, the newest
+        entry with an event seq and the newest head: a start costs the same at a
+        thousand entries as at a million. The whole chain is checked by
+        ``tocsin ledger verify``, not here.
+        """
         if not self.path.exists():
             return
-        data = self.path.read_bytes()
-        end = data.rfind(b"\n") + 1
-        if end < len(data):
+        with self.path.open("rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            end = _end_of_last_line(f, size)
+        if end < size:
             log.warning("cutting a torn last line", extra={"path": str(self.path)})
             with self.path.open("r+b") as f:
                 f.truncate(end)
-        for number, line in enumerate(data[:end].splitlines(), 1):
-            try:
-                doc = json.loads(line)
-                if doc["type"] == "entry":
-                    self.seq, self.head_hash = doc["seq"], doc["hash"]
-                    self.event_seq = doc["payload"].get("event_seq", self.event_seq)
-                elif doc["type"] == "head":
-                    self.signed_seq, self.signed_t_s = doc["seq"], parse_time(doc["t"])
-            except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise StoreError(f"log file {self.path} line {number} is corrupt: {e}") from e
+        entry = event = head = False
+        with self.path.open("rb") as f:
+            for offset, line in _lines_backwards(f, end):
+                try:
+                    doc = json.loads(line)
+                    if doc["type"] == "entry":
+                        if not entry:
+                            self.seq, self.head_hash, entry = doc["seq"], doc["hash"], True
+                        if not event and "event_seq" in doc["payload"]:
+                            self.event_seq, event = doc["payload"]["event_seq"], True
+                    elif doc["type"] == "head" and not head:
+                        self.signed_seq, self.signed_t_s = doc["seq"], parse_time(doc["t"])
+                        head = True
+                except (ValueError, KeyError, TypeError, AttributeError) as e:
+                    number = _line_number(f, offset)
+                    raise StoreError(f"log file {self.path} line {number} is corrupt: {e}") from e
+                if entry and event and head:
+                    return
 
     @property
     def unsigned(self) -> int:
@@ -171,3 +186,42 @@ class Ledger:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_CHUNK = 1 << 16
+
+
+def _end_of_last_line(f, size: int) -> int:
+    """The offset just past the file's last newline (0 if it has none)."""
+    pos = size
+    while pos > 0:
+        start = max(0, pos - _CHUNK)
+        f.seek(start)
+        i = f.read(pos - start).rfind(b"\n")
+        if i >= 0:
+            return start + i + 1
+        pos = start
+    return 0
+
+
+def _lines_backwards(f, end: int):
+    """(offset, line) of the whole lines before ``end``, last first, read in chunks."""
+    pos, tail = end, b""
+    while pos > 0:
+        start = max(0, pos - _CHUNK)
+        f.seek(start)
+        block = f.read(pos - start) + tail
+        lines = block.split(b"\n")
+        tail = lines[0] if start > 0 else b""  # maybe the end of a line begun earlier
+        offset = start + len(block)
+        for line in reversed(lines if start == 0 else lines[1:]):
+            offset -= len(line) + 1
+            if line:
+                yield offset + 1, line
+        pos = start
+
+
+def _line_number(f, offset: int) -> int:
+    """The 1-based number of the line that starts at ``offset``."""
+    f.seek(0)
+    return f.read(offset).count(b"\n") + 1
