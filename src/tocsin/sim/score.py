@@ -315,21 +315,46 @@ def _gospa(scenario: Scenario, tracks: Tracks | None) -> dict:
     out = dict.fromkeys(GOSPA_KEYS + SEEN_KEYS)
     if tracks is None or not len(scenario.truth):
         return out
-    t0, t1 = scenario.t_first_s, scenario.t_last_s
-    seconds = np.arange(round(t0), round(t1) + 1, dtype=np.int64)
-    conf = tracks.status == "confirmed"
-    tx, ty = scenario.region.frame.latlng_to_xy(tracks.lat_deg[conf], tracks.lon_deg[conf])
-    est_sec, est_xy = _whole_seconds(tracks.t_s[conf]), np.c_[tx, ty]
-    truth_sec = _whole_seconds(scenario.truth.t_s)
-    truth_xy = np.c_[scenario.truth_x_m, scenario.truth_y_m]
+    pts = confirmed_points(scenario, tracks)
     rx = scenario.targets.first_rx_s[scenario.truth_target]
     with np.errstate(invalid="ignore"):
         seen = scenario.truth.t_s >= rx  # NaN first_rx: never seen
-    series = GospaSeries(seconds, truth_sec, truth_xy, est_sec, est_xy)
+    series = GospaSeries(pts.seconds, pts.truth_sec, pts.truth_xy, pts.est_sec, pts.est_xy)
     for keys, keep in ((GOSPA_KEYS, None), (SEEN_KEYS, seen)):
         out.update(zip(keys, series.mean(keep).values(), strict=True))
-    out["GOSPA_seconds"] = int(seconds.size)
+    out["GOSPA_seconds"] = int(pts.seconds.size)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """The truth and the confirmed tracks at the scenario's whole seconds, in local x, y.
+
+    ``truth_sec`` and ``est_sec`` are each row's whole second (-1 off a whole
+    second); ``est_ids`` the tracks' ids.
+    """
+
+    seconds: IntArray
+    truth_sec: IntArray
+    truth_xy: FloatArray
+    est_sec: IntArray
+    est_xy: FloatArray
+    est_ids: np.ndarray
+
+
+def confirmed_points(scenario: Scenario, tracks: Tracks) -> Points:
+    """The points GOSPA compares: the truth and the confirmed rows of ``tracks``."""
+    t0, t1 = scenario.t_first_s, scenario.t_last_s
+    conf = tracks.status == "confirmed"
+    tx, ty = scenario.region.frame.latlng_to_xy(tracks.lat_deg[conf], tracks.lon_deg[conf])
+    return Points(
+        seconds=np.arange(round(t0), round(t1) + 1, dtype=np.int64),
+        truth_sec=_whole_seconds(scenario.truth.t_s),
+        truth_xy=np.c_[scenario.truth_x_m, scenario.truth_y_m],
+        est_sec=_whole_seconds(tracks.t_s[conf]),
+        est_xy=np.c_[tx, ty],
+        est_ids=tracks.track[conf],
+    )
 
 
 def _whole_seconds(t_s: FloatArray) -> IntArray:
