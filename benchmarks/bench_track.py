@@ -65,7 +65,9 @@ sensor has already reported, ``GOSPA*`` for all drones; ``seen_drones_mean``
 the public recorded them within 10 s, and without a longer gap for 30 s:
 sim/coverage.py), and ``false_tracks_per_10min_1000km2``, confirmed tracks
 that follow no drone at most of their seconds, per 10 minutes and 1,000 km²
-of the region; both with a track counted as a drone's only within 2 km of it.
+of the region; ``localisation_rms_m_radar``, the RMS distance from the drones a
+radar covers (its plots alone) to their tracks; all with a track counted as a
+drone's only within 2 km of it.
 """
 
 from __future__ import annotations
@@ -375,26 +377,37 @@ COVERAGE_C_M = 2000.0
 
 
 def _in_coverage(scn, night, tracks) -> dict:
-    """The missed share of drones in coverage, and false confirmed tracks per 10 minutes
-    per 1,000 km² of the region (sim/coverage.py)."""
+    """The missed share of drones in coverage, the RMS distance of their tracks where a
+    radar sees them, and false confirmed tracks per 10 minutes per 1,000 km² of the region
+    (sim/coverage.py)."""
     rec = scn.records
     sensed = (rec.cause >= 0) & (rec.kind != "sighting")
+    by_radar = (rec.cause >= 0) & (rec.kind == "radar")
     cov = covered(night.truth.t_s, night.truth_target, rec.t_s[sensed], rec.cause[sensed])
     pts = confirmed_points(night, tracks)
     series = GospaSeries(
         pts.seconds, pts.truth_sec, pts.truth_xy, pts.est_sec, pts.est_xy, COVERAGE_C_M
     )
-    rows = int((cov & (pts.truth_sec >= 0)).sum())  # covered drone-seconds
-    missed = series.mean(cov)["missed"] * len(pts.seconds)
-    n_false, n_tracks = false_tracks(
-        pts.seconds, pts.truth_sec, pts.truth_xy, pts.est_sec, pts.est_xy, pts.est_ids,
-        COVERAGE_C_M,
-    )  # fmt: skip
+    t_row, e_row, dist = series.pairs()
+    d = np.full(len(pts.truth_sec), np.nan)
+    d[t_row] = dist
+    scored = cov & (pts.truth_sec >= 0)  # covered drone-seconds
+    radar = covered(night.truth.t_s, night.truth_target, rec.t_s[by_radar], rec.cause[by_radar])
+    located = radar & (pts.truth_sec >= 0) & np.isfinite(d)
+    whole = pts.est_sec >= 0
+    assigned = np.zeros(len(pts.est_sec), bool)
+    assigned[e_row] = True
+    n_false, n_tracks = false_tracks(pts.est_ids[whole], assigned[whole])
     area_km2 = float(night.region.zones.area_km2().sum())
     per = (len(pts.seconds) / 600.0) * (area_km2 / 1000.0)
+    rows = int(scored.sum())
     return {
         "covered_drone_seconds": rows,
-        "missed_share_covered": missed / rows if rows else None,
+        "missed_share_covered": float(np.isnan(d[scored]).mean()) if rows else None,
+        "radar_located_drone_seconds": int(located.sum()),
+        "localisation_rms_m_radar": float(np.sqrt(np.mean(d[located] ** 2)))
+        if located.any()
+        else None,
         "confirmed_tracks_scored": n_tracks,
         "false_tracks": n_false,
         "region_km2": round(area_km2),

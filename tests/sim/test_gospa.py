@@ -100,3 +100,21 @@ def test_a_truth_subset_scores_as_if_the_rest_were_never_there():
     sub = mean_gospa(seconds, truth_sec[keep], truth_xy[keep], est_sec, est_xy)
     assert series.mean(keep) == pytest.approx(sub)
     assert series.mean() == pytest.approx(mean_gospa(seconds, truth_sec, truth_xy, est_sec, est_xy))
+
+
+def test_the_series_pairs_are_the_ones_its_means_count():
+    rng = np.random.default_rng(5)
+    seconds = np.arange(20)
+    truth_sec = rng.integers(0, 20, 300)
+    est_sec = rng.integers(0, 20, 250)
+    truth_xy = rng.uniform(0, 30_000, (300, 2))
+    est_xy = truth_xy[rng.integers(0, 300, 250)] + rng.normal(0, 1500, (250, 2))
+    series = GospaSeries(seconds, truth_sec, truth_xy, est_sec, est_xy, 2000.0)
+    t_row, e_row, d = series.pairs()
+    assert len(set(t_row.tolist())) == len(t_row) and len(set(e_row.tolist())) == len(e_row)
+    assert (truth_sec[t_row] == est_sec[e_row]).all()  # pairs within one second
+    np.testing.assert_allclose(np.hypot(*(truth_xy[t_row] - est_xy[e_row]).T), d)
+    assert (d < 2000.0).all()
+    m = series.mean()
+    assert m["missed"] * 20 == pytest.approx(300 - len(t_row))
+    assert m["false"] * 20 == pytest.approx(250 - len(e_row))

@@ -9,9 +9,9 @@ holds the radars' detection probability, their horizon and outages as they
 were, not a nominal range.
 
 The *missed share in coverage* is the share of a drone's seconds in coverage
-at which GOSPA's optimal assignment (cut-off c) leaves it without a confirmed
-track. A *false track* is a confirmed track that, over the seconds it is
-confirmed, is assigned to no drone more often than not.
+at which GOSPA's optimal assignment (cut-off c, ``GospaSeries.pairs``) leaves
+it without a confirmed track. A *false track* is a confirmed track that, over
+the seconds it is confirmed, is assigned to no drone more often than not.
 
 >>> covered(np.array([5.0, 40.0, 41.0, 60.0]), np.array([0, 0, 0, 0]),
 ...         np.arange(0.0, 45.0, 5.0), np.zeros(9, np.int64), window_s=10.0, settle_s=30.0).tolist()
@@ -20,11 +20,8 @@ confirmed, is assigned to no drone more often than not.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
-from tocsin.sim.gospa import C_M, P, gospa_pairs
 from tocsin.types import BoolArray, FloatArray, IntArray
 
 
@@ -60,34 +57,10 @@ def covered(
     return ok
 
 
-def false_tracks(
-    seconds: IntArray,
-    truth_sec: IntArray,
-    truth_xy: FloatArray,
-    est_sec: IntArray,
-    est_xy: FloatArray,
-    est_ids: np.ndarray,
-    c_m: float = C_M,
-    p: float = P,
-) -> tuple[int, int]:
-    """(false tracks, confirmed tracks): tracks est_ids unassigned to any drone at more
-    than half their seconds, second by second with GOSPA's assignment (cut-off c_m)."""
-    t_order, e_order = np.argsort(truth_sec, kind="stable"), np.argsort(est_sec, kind="stable")
-    t_bounds = np.searchsorted(truth_sec[t_order], seconds, side="left")
-    t_ends = np.searchsorted(truth_sec[t_order], seconds, side="right")
-    e_bounds = np.searchsorted(est_sec[e_order], seconds, side="left")
-    e_ends = np.searchsorted(est_sec[e_order], seconds, side="right")
-    seen: dict = defaultdict(int)
-    unassigned: dict = defaultdict(int)
-    for a, b, c, d in zip(t_bounds, t_ends, e_bounds, e_ends, strict=True):
-        if c == d:
-            continue
-        rows_e = e_order[c:d]
-        _, cols, _ = gospa_pairs(truth_xy[t_order[a:b]], est_xy[rows_e], c_m, p)
-        free = np.ones(len(rows_e), bool)
-        free[cols] = False
-        for k, f in zip(est_ids[rows_e].tolist(), free.tolist(), strict=True):
-            seen[k] += 1
-            unassigned[k] += f
-    n_false = sum(1 for k, n in seen.items() if unassigned[k] > n / 2)
-    return n_false, len(seen)
+def false_tracks(est_ids: np.ndarray, assigned: BoolArray) -> tuple[int, int]:
+    """(false tracks, tracks): of the confirmed rows ``est_ids (M,)``, the tracks whose
+    rows were ``assigned (M,)`` to no drone more often than not."""
+    ids, inverse = np.unique(np.asarray(est_ids), return_inverse=True)
+    rows = np.bincount(inverse, minlength=len(ids))
+    free = np.bincount(inverse, weights=~np.asarray(assigned, bool), minlength=len(ids))
+    return int((free > rows / 2).sum()), len(ids)

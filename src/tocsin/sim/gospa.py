@@ -134,6 +134,7 @@ class GospaSeries:
         self._ti, t_keep = _at_seconds(self.seconds, truth_sec)
         self._truth_index = np.flatnonzero(t_keep)  # kept truth row -> input row
         self._ei, e_keep = _at_seconds(self.seconds, est_sec)
+        self._est_index = np.flatnonzero(e_keep)  # kept estimate row -> input row
         txy = np.asarray(truth_xy, float).reshape(-1, 2)[t_keep]
         exy = np.asarray(est_xy, float).reshape(-1, 2)[e_keep]
         self._pairs = _near_pairs(self._ti, txy, self._ei, exy, self.c_m)
@@ -147,7 +148,7 @@ class GospaSeries:
             edge = keep[i]
             ti, i, j, d = ti[keep], old_to_new[i[edge]], j[edge], d[edge]
         n_s, c, p = len(self.seconds), self.c_m, self.p
-        pt, pd = _assign(ti, len(self._ei), i, j, d, c, p)
+        pt, _, pd = _assign(ti, len(self._ei), i, j, d, c, p)
         loc_p = np.bincount(ti[pt], weights=pd**p, minlength=n_s)
         assigned = np.bincount(ti[pt], minlength=n_s)
         missed = np.bincount(ti, minlength=n_s) - assigned
@@ -162,6 +163,12 @@ class GospaSeries:
             "false": false,
         }
         return {k: float(v.mean()) if n_s else 0.0 for k, v in parts.items()}
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, FloatArray]:
+        """GOSPA's optimal pairs at every second: (truth row, estimate row, distance), the
+        rows those of the inputs; a point in no pair was missed or false."""
+        pt, pe, pd = _assign(self._ti, len(self._ei), *self._pairs, self.c_m, self.p)
+        return self._truth_index[pt], self._est_index[pe], pd
 
 
 def _at_seconds(seconds: np.ndarray, sec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,26 +198,27 @@ def _near_pairs(
 def _assign(
     ti: np.ndarray, n_est: int, i: np.ndarray, j: np.ndarray, d: FloatArray, c_m: float, p: float
 ) -> tuple[np.ndarray, FloatArray]:
-    """Optimal GOSPA pairs over all seconds at once: (truth index, distance) of each."""
+    """Optimal GOSPA pairs over all seconds at once: (truth index, estimate index,
+    distance) of each."""
     if i.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     n = len(ti)
     graph = coo_matrix((np.ones(i.size), (i, n + j)), shape=(n + n_est,) * 2)
     _, label = connected_components(graph, directed=False)
     comp = label[i]
     single = np.bincount(comp)[comp] == 1  # a lone pair: assigned as it is
-    out_i, out_d = [i[single]], [d[single]]
+    out_i, out_j, out_d = [i[single]], [j[single]], [d[single]]
     multi = np.flatnonzero(~single)  # the rest: one assignment per second
     multi = multi[np.argsort(ti[i[multi]], kind="stable")]
     bounds = np.flatnonzero(np.diff(ti[i[multi]])) + 1
     for edges in np.split(multi, bounds) if multi.size else []:
         rows, r = np.unique(i[edges], return_inverse=True)
-        _, k = np.unique(j[edges], return_inverse=True)
+        cols, k = np.unique(j[edges], return_inverse=True)
         cost = np.full((rows.size, k.max() + 1), c_m**p)  # no edge: as bad as miss + false
         dist = np.full_like(cost, np.inf)
         dist[r, k] = d[edges]
         cost[r, k] = d[edges] ** p
         a, b = linear_sum_assignment(cost)
         ok = np.isfinite(dist[a, b])
-        out_i.append(rows[a[ok]]), out_d.append(dist[a[ok], b[ok]])
-    return np.concatenate(out_i), np.concatenate(out_d)
+        out_i.append(rows[a[ok]]), out_j.append(cols[b[ok]]), out_d.append(dist[a[ok], b[ok]])
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_d)
