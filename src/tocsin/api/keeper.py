@@ -1,12 +1,16 @@
-"""The record keeper in the engine thread: the transparent log and the incident registry.
+"""The record keeper: the incident registry in the engine thread, the transparent log beside it.
 
 The event log belongs to the engine thread, so everything that writes it runs
 there. After each stored step the worker calls ``Keeper.after_step``: it runs
 the incident changes that requests queued (``submit``), each stored through
-the registry, and then chains every new CAP message and incident change into
-``DATA/log.jsonl`` with ``Ledger.follow``, signing the head on the service's
-clock. Requests read the log file only up to ``log_bytes``, the end of the
-last durable write, which always falls on a line end.
+the registry, and then wakes the ``tocsin-ledger`` thread, which chains every
+new CAP message and incident change into ``DATA/log.jsonl`` with
+``Ledger.follow`` (reading the event log through a connection of its own),
+signing the head on the service's clock. Chaining only reads the event log,
+so it need not hold up the next step: at the start of a mass raid one step
+may issue thousands of CAP messages, a few tenths of a second to chain.
+Requests read the log file only up to ``log_bytes``, the end of the last
+durable write, which always falls on a line end.
 
 The region's signing key is ``DATA/region.key``; on the first start it is
 made, with ``region.pub`` beside it. Only one process may write the log: a
@@ -16,6 +20,7 @@ second one is refused at start.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -26,6 +31,7 @@ from tocsin.geo import Region
 from tocsin.incident import IncidentRegistry
 from tocsin.ledger import Ledger, LedgerBusy, generate_key, key_id, load_private_key
 from tocsin.ledger.keys import public_pem
+from tocsin.store import SqliteEventLog
 from tocsin.store.base import EventLog
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,11 @@ class Keeper:
         self.key_id = ""
         self.log_bytes = 0  # the log file is durable and whole up to here
         self.failures = 0  # steps whose chaining failed
+        self._events_path: str | None = None
+        self._due_s: float | None = None  # the service's clock at the last step, to sign on
+        self._wake = threading.Event()
+        self._stopping = False
+        self._chainer: threading.Thread | None = None
         self._queue = JobQueue(
             Stopped,
             "the service is stopping: no changes are taken",
@@ -77,6 +88,10 @@ class Keeper:
         self._follow(elog, None)
         extra = {"path": str(self.log_path), "entries": self.ledger.seq, "key_id": self.key_id}
         log.info("transparent log open", extra=extra)
+        self._events_path = getattr(elog, "path", None)
+        if self._events_path is not None:  # else chained in the engine thread, as it goes
+            self._chainer = threading.Thread(target=self._chain, name="tocsin-ledger", daemon=True)
+            self._chainer.start()
 
     def submit(self, job: Job) -> Future:
         """Queue ``job(registry)`` for the engine thread's next step; its result or error
@@ -93,7 +108,32 @@ class Keeper:
                 raise
             except Exception as e:  # refused by the registry (ValueError): nothing stored
                 fut.set_exception(e)
-        self._follow(elog, t_s)
+        if self._chainer is None:
+            self._follow(elog, t_s)
+            return
+        self._due_s = t_s
+        self._wake.set()
+
+    def _chain(self) -> None:
+        """The ledger thread: chain what each step stored, until ``close`` (then once more)."""
+        reader = None
+        try:
+            reader = SqliteEventLog(self._events_path)
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                stopping = self._stopping  # read before chaining: nothing stored is left out
+                self._follow(reader, self._due_s)
+                if stopping:
+                    return
+        except Exception:  # alerts go on without the transparent log; it is logged loudly
+            log.exception("the transparent log's thread failed; entries wait for a restart")
+        finally:
+            if reader is not None:
+                try:
+                    reader.close()
+                except StoreError:
+                    pass
 
     def _follow(self, elog: EventLog, t_s: float | None) -> None:
         """Chain what is new. A failure is logged and retried at the next step: alerts go
@@ -118,8 +158,13 @@ class Keeper:
             self.failures = 0
 
     def close(self) -> None:
-        """After the engine thread ends: refuse queued jobs, close the log."""
+        """After the engine thread ends: refuse queued jobs, chain the rest, close the log."""
         self._queue.close()
+        if self._chainer is not None:
+            self._stopping = True
+            self._wake.set()
+            self._chainer.join(60.0)
+            self._chainer = None
         if self.ledger is not None:
             try:
                 self.ledger.close()
