@@ -40,19 +40,27 @@ class GnnAssociator:
     max_track_reach_m: float = 3000.0
 
     def candidates(
-        self, track_xy: FloatArray, track_r: FloatArray, det_xy: FloatArray, det_r: FloatArray
+        self,
+        track_xy: FloatArray,
+        track_r: FloatArray,
+        det_xy: FloatArray,
+        det_r: FloatArray,
+        det_tree: cKDTree | None = None,
     ) -> tuple[IntArray, IntArray]:
         """(track, detection) index pairs no farther apart than track_r + det_r.
 
         ``track_r (N,)`` and ``det_r (M,)`` are how far each may be from the
         other and still pass the gate; a track's reach is capped at
-        ``max_track_reach_m``.
+        ``max_track_reach_m``. ``det_tree``, a KD-tree of det_xy the caller
+        already has, saves building it again.
         """
         if len(track_xy) == 0 or len(det_xy) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         track_r = np.minimum(track_r, self.max_track_reach_m)
         pairs = cKDTree(track_xy).sparse_distance_matrix(
-            cKDTree(det_xy), float(track_r.max() + det_r.max()), output_type="ndarray"
+            cKDTree(det_xy) if det_tree is None else det_tree,
+            float(track_r.max() + det_r.max()),
+            output_type="ndarray",
         )
         trks, dets = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
         keep = pairs["v"] <= track_r[trks] + det_r[dets]
@@ -83,17 +91,16 @@ class GnnAssociator:
         trks, dets, cost = trks[ok], dets[ok], (d2 + logdet)[ok]
         if len(trks) == 0:
             return trks, dets
-        ut, ti = np.unique(trks, return_inverse=True)
-        ud, di = np.unique(dets, return_inverse=True)
         # A cluster of one track and one plot: neither has another gated pair.
-        lone = (np.bincount(ti)[ti] == 1) & (np.bincount(di)[di] == 1)
-        out_t, out_d = [ut[ti[lone]]], [ud[di[lone]]]
+        lone = (np.bincount(trks)[trks] == 1) & (np.bincount(dets)[dets] == 1)
+        out_t, out_d = [trks[lone]], [dets[lone]]
         rest = np.flatnonzero(~lone)
         if len(rest):
             # The ambiguous clusters side by side in one block-diagonal problem: no pair
             # crosses blocks, so its solution is each cluster's own, for one call.
-            lab = _clusters(ti[rest], di[rest])
-            lt, ld = _local_index(lab, ti[rest]), _local_index(lab, di[rest])
+            tr, dr = trks[rest], dets[rest]
+            lab = _clusters(tr, dr)
+            lt, ld = _local_index(lab, tr), _local_index(lab, dr)
             n_lab = lab.max() + 1
             rows = np.zeros(n_lab, np.int64)
             cols = np.zeros(n_lab, np.int64)
@@ -104,13 +111,13 @@ class GnnAssociator:
             C = np.full((rows.sum(), cols.sum()), _NO)
             C[row, col] = cost[rest] - cost[rest].min() + 1.0
             track_of = np.empty(C.shape[0], np.int64)
-            track_of[row] = ti[rest]
+            track_of[row] = tr
             det_of = np.empty(C.shape[1], np.int64)
-            det_of[col] = di[rest]
+            det_of[col] = dr
             r, c = linear_sum_assignment(C)
             keep = C[r, c] < _NO
-            out_t.append(ut[track_of[r[keep]]])
-            out_d.append(ud[det_of[c[keep]]])
+            out_t.append(track_of[r[keep]])
+            out_d.append(det_of[c[keep]])
         t_all, d_all = np.concatenate(out_t), np.concatenate(out_d)
         order = np.argsort(t_all, kind="stable")
         return t_all[order], d_all[order]

@@ -125,20 +125,24 @@ class MultiSensorTracker:
     def _process_group(self, dets: list[Detection], model: str) -> list[TrackConfirmed]:
         tab, s = self.table, self.settings
         t_det = np.array([d.t_s for d in dets])
-        t_ref = float(np.median(t_det))
-        det_xy = np.array([(d.x_m, d.y_m) for d in dets], float)
+        lo, hi = t_det.min(), t_det.max()
+        # A radar scan's plots share one time: their median is that time, no sort needed.
+        t_ref = float(lo) if lo == hi else float(np.median(t_det))
         gate = self.associator.gate_d2
         if model == "bearing":
             meas = bearing_measurements(dets)
+            det_xy = meas[2]
             det_r = np.array([reach_m(d, gate) for d in dets])
         else:
             meas = linear_measurements(dets, model)
+            det_xy = meas[0][:, :2]
             det_r = np.sqrt(gate) * kalman.major_sigma_m(meas[1])
-        live = self._near(det_xy, t_ref, self.associator.max_track_reach_m + det_r.max())
+        det_tree = cKDTree(det_xy)  # one tree for both the near tracks and the candidates
+        live = self._near(det_tree, t_ref, self.associator.max_track_reach_m + det_r.max())
         dt = np.maximum(t_ref - tab.t_s[live], 0.0)
         px, pP = kalman.predict(tab.states[live], tab.covs[live], dt, s.q_h_m2ps3, s.q_v_m2ps3)
         trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
-        trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r)
+        trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r, det_tree)
         if model == "bearing":
             trks, cand = self._leave_lone_bearings(live, trks, cand, dets[0].sensor)
             b, sig, nodes = meas
@@ -150,37 +154,45 @@ class MultiSensorTracker:
         fresh = t_det[dj] >= tab.t_s[ks] - s.out_of_order_tolerance_s
         if fresh.any():
             sub = dj[fresh]
-            group = [dets[j] for j in sub]
-            self._update(ks[fresh], group, t_det[sub], model, [m[sub] for m in meas])
-        for k, j in zip(ks[~fresh], dj[~fresh], strict=True):
+            group = [dets[j] for j in sub.tolist()]
+            t_new = t_det[sub]
+            # Plots taken at t_ref update the very predictions they were assigned with.
+            prior = (px[ti[fresh]], pP[ti[fresh]]) if (t_new == t_ref).all() else None
+            self._update(ks[fresh], group, t_new, model, [m[sub] for m in meas], prior)
+        for k, j in zip(ks[~fresh].tolist(), dj[~fresh].tolist(), strict=True):
             # Older than the track's estimate: never applied as if new; it only
             # names its sensor as one that saw this drone.
             tab.evidence[k].sensors.add(dets[j].sensor)
         confirmed = self._confirm(ks[fresh], t_det[dj][fresh])
         assigned = np.zeros(len(dets), bool)
         assigned[dj] = True
-        for j in np.flatnonzero(~assigned):
+        for j in np.flatnonzero(~assigned).tolist():
             self._initiate(dets[j], model)
         return confirmed
 
-    def _near(self, det_xy: FloatArray, t_s: float, radius_m: float) -> IntArray:
-        """Live tracks whose predicted position at t_s is within radius_m of a detection:
-        the only ones worth predicting in full for this group (a cheap superset of the
-        candidates, which are capped at the associator's reach plus the plot's)."""
+    def _near(self, det_tree: cKDTree, t_s: float, radius_m: float) -> IntArray:
+        """Live tracks whose predicted position at t_s is within radius_m of a detection
+        (det_tree, a KD-tree of their positions): the only ones worth predicting in full
+        for this group (a cheap superset of the candidates, which are capped at the
+        associator's reach plus the plot's)."""
         tab = self.table
         live = tab.live()
         if len(live) == 0:
             return live
         dt = np.maximum(t_s - tab.t_s[live], 0.0)
         xy = tab.states[live, :2] + tab.states[live, 3:5] * dt[:, None]
-        d, _ = cKDTree(det_xy).query(xy, distance_upper_bound=radius_m)
+        d, _ = det_tree.query(xy, distance_upper_bound=radius_m)
         return live[np.isfinite(d)]
 
     def _update(self, ks: IntArray, group: list[Detection], t_new: FloatArray, model: str,
-                meas: list[FloatArray]) -> None:  # fmt: skip
+                meas: list[FloatArray], prior=None) -> None:  # fmt: skip
+        """Update tracks ks with their detections (group, taken at t_new); prior, when
+        given, is their states and covariances already predicted to t_new."""
         tab, s = self.table, self.settings
         dt = np.maximum(t_new - tab.t_s[ks], 0.0)
-        x, P = kalman.predict(tab.states[ks], tab.covs[ks], dt, s.q_h_m2ps3, s.q_v_m2ps3)
+        if prior is None:
+            prior = kalman.predict(tab.states[ks], tab.covs[ks], dt, s.q_h_m2ps3, s.q_v_m2ps3)
+        x, P = prior
         if model == "bearing":
             b, sig, nodes = meas
             llr = np.zeros(len(ks))
@@ -208,8 +220,9 @@ class MultiSensorTracker:
             tab.states[ks], tab.covs[ks] = kalman.update_linear(x, P, z, h_matrix(model), R)
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
-        for k, d, lr in zip(ks, group, llr.tolist(), strict=True):
-            ev = tab.evidence[k]
+        evidence = tab.evidence
+        for k, d, lr in zip(ks.tolist(), group, llr.tolist(), strict=True):
+            ev = evidence[k]
             ev.hit(d.t_s, d.sensor, d.kind)
             ev.llr.append(lr)
             ev.sensors.add(d.sensor)
