@@ -23,22 +23,37 @@ class Initiator:
 
     def from_detection(self, d: Detection) -> tuple[FloatArray, FloatArray]:
         """State (6,) and covariance (6, 6) of a new track at the detection."""
-        x = np.zeros(6)
-        P = np.zeros((6, 6))
-        vx, cxy, vy = d.cov_xy
-        x[0:2] = d.x_m, d.y_m
-        P[0:2, 0:2] = ((vx, cxy), (cxy, vy))
-        if d.alt_m is not None:
-            x[2], P[2, 2] = d.alt_m, (d.sigma_alt_m or 300.0) ** 2
-        else:
-            x[2], P[2, 2] = self.default_alt_m, self.sigma_alt_m**2
-        if d.v_east_mps is not None and d.v_north_mps is not None:
-            sv = d.sigma_v_mps if d.sigma_v_mps is not None else 10.0
-            x[3:5] = d.v_east_mps, d.v_north_mps
-            P[3, 3] = P[4, 4] = sv * sv
-        else:
-            P[3, 3] = P[4, 4] = self.sigma_speed_mps**2
-        P[5, 5] = 5.0**2
+        x, P = self.from_detections([d])
+        return x[0], P[0]
+
+    def from_detections(self, dets: list[Detection]) -> tuple[FloatArray, FloatArray]:
+        """States (M, 6) and covariances (M, 6, 6) of new tracks at the detections.
+
+        Column by column, not track by track: a radar scan's clutter starts tens at once.
+        """
+        m = len(dets)
+        x = np.zeros((m, 6))
+        P = np.zeros((m, 6, 6))
+        cols = np.array([(d.x_m, d.y_m, *d.cov_xy) for d in dets], float).reshape(-1, 5)
+        x[:, 0:2] = cols[:, 0:2]
+        P[:, 0, 0], P[:, 0, 1], P[:, 1, 0], P[:, 1, 1] = (
+            cols[:, 2],
+            cols[:, 3],
+            cols[:, 3],
+            cols[:, 4],
+        )
+        alt_default = (self.default_alt_m, self.sigma_alt_m**2)
+        alt = [
+            (d.alt_m, (d.sigma_alt_m or 300.0) ** 2) if d.alt_m is not None else alt_default
+            for d in dets
+        ]
+        x[:, 2], P[:, 2, 2] = np.array(alt, float).reshape(-1, 2).T
+        still = (0.0, 0.0, self.sigma_speed_mps**2)
+        vel = [still if d.v_east_mps is None or d.v_north_mps is None else
+               (d.v_east_mps, d.v_north_mps, _var_v(d)) for d in dets]  # fmt: skip
+        x[:, 3], x[:, 4], P[:, 3, 3] = np.array(vel, float).reshape(-1, 3).T
+        P[:, 4, 4] = P[:, 3, 3]
+        P[:, 5, 5] = 5.0**2
         return x, P
 
     def along_bearing(self, d: Detection) -> Detection:
@@ -111,3 +126,9 @@ class Initiator:
             y_m=float(fix[1]),
             cov_xy=(float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])),
         )
+
+
+def _var_v(d: Detection) -> float:
+    """Variance of a detection's velocity on each axis (m²/s²)."""
+    sv = d.sigma_v_mps if d.sigma_v_mps is not None else 10.0
+    return sv * sv

@@ -38,19 +38,21 @@ def model_of(d: Detection) -> str:
 def linear_measurements(dets: list[Detection], model: str) -> tuple[FloatArray, FloatArray]:
     """z (M, m) and R (M, m, m) of detections that share a linear model."""
     m = len(H_ROWS[model])
+    # Gathered column by column from one list rather than row by row: a radar scan
+    # brings hundreds of plots, and per-row numpy assignments cost more than the filter.
+    cols = np.array([(d.x_m, d.y_m, *d.cov_xy) for d in dets], float).reshape(-1, 5)
     z = np.zeros((len(dets), m))
     R = np.zeros((len(dets), m, m))
-    for k, d in enumerate(dets):
-        vx, cxy, vy = d.cov_xy
-        z[k, 0:2] = d.x_m, d.y_m
-        R[k, 0:2, 0:2] = ((vx, cxy), (cxy, vy))
-        if model == "xyz":
-            z[k, 2] = d.alt_m
-            R[k, 2, 2] = d.sigma_alt_m**2
-        elif model == "xyv":
-            sv = d.sigma_v_mps if d.sigma_v_mps is not None else 10.0
-            z[k, 2:4] = d.v_east_mps, d.v_north_mps
-            R[k, 2, 2] = R[k, 3, 3] = sv * sv
+    z[:, 0:2] = cols[:, 0:2]
+    R[:, 0, 0], R[:, 0, 1], R[:, 1, 0], R[:, 1, 1] = cols[:, 2], cols[:, 3], cols[:, 3], cols[:, 4]
+    if model == "xyz":
+        z[:, 2] = [d.alt_m for d in dets]
+        R[:, 2, 2] = [d.sigma_alt_m**2 for d in dets]
+    elif model == "xyv":
+        sv = [d.sigma_v_mps if d.sigma_v_mps is not None else 10.0 for d in dets]
+        z[:, 2] = [d.v_east_mps for d in dets]
+        z[:, 3] = [d.v_north_mps for d in dets]
+        R[:, 2, 2] = R[:, 3, 3] = [s * s for s in sv]
     return z, R
 
 

@@ -76,19 +76,33 @@ class TrackTable:
             setattr(self, name, new)
 
     def add(self, state, cov, t_s: float, sensor: str, kind: str) -> int:
-        if self.n == len(self.t_s):
+        """Add one track; returns its row."""
+        rows = self.add_many(np.asarray(state)[None], np.asarray(cov)[None], [t_s], [sensor],
+                             [kind])  # fmt: skip
+        return int(rows[0])
+
+    def add_many(self, states, covs, t_s: list[float], sensors: list[str],
+                 kinds: list[str]) -> np.ndarray:  # fmt: skip
+        """Add M tracks (states (M, 6), covs (M, 6, 6), each first seen at t_s by a
+        sensor of a kind) in one go, a scan's worth of new tracks; returns their rows."""
+        m = len(t_s)
+        while self.n + m > len(self.t_s):
             self._grow()
         k = self.n
-        self.n += 1
-        self.states[k], self.covs[k] = state, cov
-        self.model_states[k], self.model_covs[k], self.mu[k] = state, cov, self.mu0
-        self.t_s[k] = self.last_update_s[k] = t_s
-        self.status[k], self.alive[k] = TENTATIVE, True
-        self.ids.append(f"T{k + 1}")
-        self.evidence.append(
-            Evidence(hits=[(t_s, sensor, kind)], llr=[0.0], sensors={sensor}, first_kind=kind)
-        )
-        return k
+        rows = np.arange(k, k + m)
+        self.n += m
+        self.states[k : k + m], self.covs[k : k + m] = states, covs
+        self.model_states[k : k + m] = np.asarray(states)[:, None, :]
+        self.model_covs[k : k + m] = np.asarray(covs)[:, None, :, :]
+        self.mu[k : k + m] = self.mu0
+        self.t_s[k : k + m] = self.last_update_s[k : k + m] = t_s
+        self.status[k : k + m], self.alive[k : k + m] = TENTATIVE, True
+        self.ids += [f"T{r + 1}" for r in range(k, k + m)]
+        self.evidence += [
+            Evidence(hits=[(t, sensor, kind)], llr=[0.0], sensors={sensor}, first_kind=kind)
+            for t, sensor, kind in zip(t_s, sensors, kinds, strict=True)
+        ]
+        return rows
 
     def restart(self, k: int, state, cov, t_s: float) -> None:
         """Give live track k a new state and covariance at t_s (a better first fix)."""

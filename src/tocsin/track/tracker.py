@@ -166,8 +166,12 @@ class MultiSensorTracker:
         confirmed = self._confirm(ks[fresh], t_det[dj][fresh])
         assigned = np.zeros(len(dets), bool)
         assigned[dj] = True
-        for j in np.flatnonzero(~assigned).tolist():
-            self._initiate(dets[j], model)
+        left = [dets[j] for j in np.flatnonzero(~assigned).tolist()]
+        if model == "bearing":
+            for d in left:
+                self._initiate_bearing(d)
+        elif left:
+            self._initiate(left)
         return confirmed
 
     def _near(self, det_tree: cKDTree, t_s: float, radius_m: float) -> IntArray:
@@ -255,14 +259,15 @@ class MultiSensorTracker:
                 )
         return out
 
-    def _initiate(self, d: Detection, model: str) -> None:
-        if model == "bearing":
-            self._initiate_bearing(d)
-            return
-        x, P = self.initiator.from_detection(d)
-        k = self.table.add(x, P, d.t_s, d.sensor, d.kind)
-        if d.kind == "sighting":
-            self.table.evidence[k].reporters.append((d.t_s, _reporter(d)))
+    def _initiate(self, dets: list[Detection]) -> None:
+        """Start a track on each of dets (position-like detections)."""
+        x, P = self.initiator.from_detections(dets)
+        ks = self.table.add_many(
+            x, P, [d.t_s for d in dets], [d.sensor for d in dets], [d.kind for d in dets]
+        )
+        for k, d in zip(ks.tolist(), dets, strict=True):
+            if d.kind == "sighting":
+                self.table.evidence[k].reporters.append((d.t_s, _reporter(d)))
 
     def _initiate_bearing(self, d: Detection) -> None:
         """Cross an unassociated bearing with another node's, or start a track on it."""
