@@ -45,25 +45,23 @@ class GnnAssociator:
         track_r: FloatArray,
         det_xy: FloatArray,
         det_r: FloatArray,
-        det_tree: cKDTree | None = None,
+        pairs: tuple[IntArray, IntArray, FloatArray] | None = None,
     ) -> tuple[IntArray, IntArray]:
         """(track, detection) index pairs no farther apart than track_r + det_r.
 
         ``track_r (N,)`` and ``det_r (M,)`` are how far each may be from the
         other and still pass the gate; a track's reach is capped at
-        ``max_track_reach_m``. ``det_tree``, a KD-tree of det_xy the caller
-        already has, saves building it again.
+        ``max_track_reach_m``. ``pairs``, when the caller already has them, are
+        (track, detection, distance) arrays of at least every pair within
+        ``max_track_reach_m + det_r.max()``: they spare building the KD-trees again.
         """
         if len(track_xy) == 0 or len(det_xy) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         track_r = np.minimum(track_r, self.max_track_reach_m)
-        pairs = cKDTree(track_xy).sparse_distance_matrix(
-            cKDTree(det_xy) if det_tree is None else det_tree,
-            float(track_r.max() + det_r.max()),
-            output_type="ndarray",
-        )
-        trks, dets = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
-        keep = pairs["v"] <= track_r[trks] + det_r[dets]
+        if pairs is None:
+            pairs = within(cKDTree(track_xy), cKDTree(det_xy), float(track_r.max() + det_r.max()))
+        trks, dets, gap = pairs
+        keep = gap <= track_r[trks] + det_r[dets]
         order = np.lexsort((trks[keep], dets[keep]))
         return trks[keep][order], dets[keep][order]
 
@@ -121,6 +119,13 @@ class GnnAssociator:
         t_all, d_all = np.concatenate(out_t), np.concatenate(out_d)
         order = np.argsort(t_all, kind="stable")
         return t_all[order], d_all[order]
+
+
+def within(a: cKDTree, b: cKDTree, radius_m: float) -> tuple[IntArray, IntArray, FloatArray]:
+    """Index pairs (i into a, j into b) of points no farther apart than radius_m,
+    and their distances."""
+    pairs = a.sparse_distance_matrix(b, radius_m, output_type="ndarray")
+    return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
 
 
 def _clusters(ti: IntArray, di: IntArray) -> IntArray:

@@ -9,7 +9,7 @@ from scipy.spatial import cKDTree
 
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.track import imm, kalman
-from tocsin.track.associate import GnnAssociator
+from tocsin.track.associate import GnnAssociator, within
 from tocsin.track.confirm import confirmed, hit_llr
 from tocsin.track.hearing import NodeReports
 from tocsin.track.initiate import Initiator
@@ -24,7 +24,7 @@ from tocsin.track.measure import (
 from tocsin.track.merge import shadowed
 from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, Evidence, TrackTable
 from tocsin.track.trust import ReporterLimiter
-from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
+from tocsin.types import SPEED_OF_SOUND_MPS, BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,7 @@ class MultiSensorTracker:
         # on its own (-1: none).
         self._bearings: list[tuple[Detection, int]] = []
         self.limiter = ReporterLimiter()
+        self._long_lived = np.zeros(0, bool)  # by table row: see _young
         radars = [s for s in sensors.values() if s.kind == "radar"]
         self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
         self._radar_r = np.array([s.range_max_m or 40_000.0 for s in radars], float)
@@ -137,12 +138,11 @@ class MultiSensorTracker:
             meas = linear_measurements(dets, model)
             det_xy = meas[0][:, :2]
             det_r = np.sqrt(gate) * kalman.major_sigma_m(meas[1])
-        det_tree = cKDTree(det_xy)  # one tree for both the near tracks and the candidates
-        live = self._near(det_tree, t_ref, self.associator.max_track_reach_m + det_r.max())
+        live, pairs = self._near(det_xy, t_ref, self.associator.max_track_reach_m + det_r.max())
         dt = np.maximum(t_ref - tab.t_s[live], 0.0)
         px, pP = kalman.predict(tab.states[live], tab.covs[live], dt, s.q_h_m2ps3, s.q_v_m2ps3)
         trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
-        trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r, det_tree)
+        trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r, pairs)
         if model == "bearing":
             trks, cand = self._leave_lone_bearings(live, trks, cand, dets[0].sensor)
             b, sig, nodes = meas
@@ -174,19 +174,25 @@ class MultiSensorTracker:
             self._initiate(left)
         return confirmed
 
-    def _near(self, det_tree: cKDTree, t_s: float, radius_m: float) -> IntArray:
-        """Live tracks whose predicted position at t_s is within radius_m of a detection
-        (det_tree, a KD-tree of their positions): the only ones worth predicting in full
-        for this group (a cheap superset of the candidates, which are capped at the
-        associator's reach plus the plot's)."""
+    def _near(
+        self, det_xy: FloatArray, t_s: float, radius_m: float
+    ) -> tuple[IntArray, tuple[IntArray, IntArray, FloatArray]]:
+        """Live tracks whose predicted position at t_s is within radius_m of a detection:
+        the only ones worth predicting in full for this group (a cheap superset of the
+        candidates, which are capped at the associator's reach plus the plot's). Also
+        those pairs (index into the tracks returned, detection, distance): the
+        associator's candidates are among them."""
         tab = self.table
         live = tab.live()
-        if len(live) == 0:
-            return live
+        if len(live) == 0 or len(det_xy) == 0:
+            return live[:0], (live[:0], live[:0], np.zeros(0))
         dt = np.maximum(t_s - tab.t_s[live], 0.0)
         xy = tab.states[live, :2] + tab.states[live, 3:5] * dt[:, None]
-        d, _ = det_tree.query(xy, distance_upper_bound=radius_m)
-        return live[np.isfinite(d)]
+        # Positions as kalman.predict moves them, so the distances are the candidates' own.
+        i, j, gap = within(cKDTree(xy), cKDTree(det_xy), radius_m)
+        near = np.zeros(len(live), bool)
+        near[i] = True
+        return live[near], ((np.cumsum(near) - 1)[i], j, gap)
 
     def _update(self, ks: IntArray, group: list[Detection], t_new: FloatArray, model: str,
                 meas: list[FloatArray], prior=None) -> None:  # fmt: skip
@@ -340,13 +346,10 @@ class MultiSensorTracker:
         # together), keep the short limits of what last fed them.
         # So do tracks only one acoustic node has heard: without a second sensor their
         # velocity is a guess, and coasting it would only carry a ghost away.
-        young = np.array([_short_lived(tab.evidence[k], s.coast_min_hits) for k in live], bool)
-        tentative = (tab.status[live] == TENTATIVE) | young
-        for i in np.flatnonzero(tentative):
-            _, sensor, kind = tab.evidence[live[i]].hits[-1]
-            limit[i] = s.silence_tentative_s[kind]
-            if kind == "radar" and sensor in self._period:  # so many scans missed in a row
-                limit[i] = s.tentative_missed_scans * self._period[sensor]
+        tentative = np.flatnonzero((tab.status[live] == TENTATIVE) | self._young(live))
+        limit[tentative] = [
+            self._tentative_limit_s(tab.evidence[k].hits[-1]) for k in live[tentative].tolist()
+        ]
         confirmed = np.flatnonzero(tab.status[live] == CONFIRMED)
         dup = np.zeros(len(live), bool)
         dup[confirmed] = shadowed(
@@ -360,6 +363,27 @@ class MultiSensorTracker:
             reason = "shadowed" if dup[i] else "silence" if silence[i] > limit[i] else "uncertainty"
             out.append(TrackDeleted(track=tab.ids[k], t_s=now_s, reason=reason, was_confirmed=was))
         return out
+
+    def _young(self, live: IntArray) -> BoolArray:
+        """Which of the live tracks are short-lived (_short_lived). Evidence only grows,
+        so a track once found long-lived stays so and is not looked at again: of the
+        hundreds of tracks of a raid, only the new ones cost a Python call each time."""
+        tab = self.table
+        if len(self._long_lived) < tab.n:
+            grown = np.zeros(len(tab.t_s), bool)
+            grown[: len(self._long_lived)] = self._long_lived
+            self._long_lived = grown
+        check = live[~self._long_lived[live]]
+        evidence, min_hits = tab.evidence, self.settings.coast_min_hits
+        self._long_lived[check] = [not _short_lived(evidence[k], min_hits) for k in check.tolist()]
+        return ~self._long_lived[live]
+
+    def _tentative_limit_s(self, last_hit: tuple[float, str, str]) -> float:
+        """Silence limit of a tentative track whose last hit was last_hit."""
+        _, sensor, kind = last_hit
+        if kind == "radar" and sensor in self._period:  # so many scans missed in a row
+            return self.settings.tentative_missed_scans * self._period[sensor]
+        return self.settings.silence_tentative_s[kind]
 
     def predicted(self, idx: IntArray, t_s: float) -> tuple[FloatArray, FloatArray]:
         """States and covariances of tracks idx predicted to t_s; the table is unchanged."""
