@@ -32,6 +32,9 @@ def hit_llr(x, P, z, R, group: list[Detection], s: TrackerSettings) -> FloatArra
     d2, logdet = kalman.mahalanobis2(y, S)
     ln_beta = math.log(s.clutter_per_km2 * 1e-6)
     llr = math.log(s.radar_pd / (2 * math.pi)) - 0.5 * (d2 + logdet) - ln_beta
+    kinds = {d.kind for d in group}  # a batch is one sensor's: mostly one kind
+    if kinds <= {"radar", "position"}:
+        return llr
     counts = np.array([d.kind in ("radar", "position") for d in group])
     return np.where(counts, llr, 0.0)
 

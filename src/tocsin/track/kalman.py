@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tocsin.types import FloatArray
+from tocsin.types import FloatArray, IntArray
 
 DIM = 6
 
@@ -62,14 +62,30 @@ def update_linear(
 
     Joseph form, so covariances stay symmetric positive definite.
     """
-    y = z - states @ H.T
-    PHt = covs @ H.T
-    S = H @ PHt + R
+    rows = _picked(H)
+    if rows is None:
+        y = z - states @ H.T
+        PHt = covs @ H.T
+        S = H @ PHt + R
+    else:  # H picks state components: the products with it are these selections, exactly
+        y = z - states[:, rows]
+        PHt = covs[:, :, rows]
+        S = PHt[:, rows, :] + R
     K = np.linalg.solve(S, PHt.transpose(0, 2, 1)).transpose(0, 2, 1)  # P Hᵀ S⁻¹
     x = states + np.einsum("nij,nj->ni", K, y)
-    IKH = np.eye(DIM) - K @ H
+    if rows is None:
+        IKH = np.eye(DIM) - K @ H
+    else:
+        IKH = np.broadcast_to(np.eye(DIM), covs.shape).copy()
+        IKH[:, :, rows] -= K
     P = IKH @ covs @ IKH.transpose(0, 2, 1) + K @ R @ K.transpose(0, 2, 1)
     return x, 0.5 * (P + P.transpose(0, 2, 1))
+
+
+def _picked(H: FloatArray) -> IntArray | None:
+    """The state components H (m, 6) picks, when each of its rows is a single 1."""
+    rows = np.argmax(H, axis=1)
+    return rows if np.array_equal(H, np.eye(DIM)[rows]) else None
 
 
 def major_sigma_m(covs: FloatArray) -> FloatArray:

@@ -45,6 +45,12 @@ class Evidence:
         if t_s > self.latest_s.get(sensor, _NEVER):
             self.latest_s[sensor] = t_s
 
+    def update(self, t_s: float, sensor: str, kind: str, llr: float) -> None:
+        """Add a hit that updated the track, with its log-likelihood ratio."""
+        self.hit(t_s, sensor, kind)
+        self.llr.append(llr)
+        self.sensors.add(sensor)
+
 
 class TrackTable:
     """Growable arrays of tracks; rows are never reused, ``alive`` marks the live ones."""

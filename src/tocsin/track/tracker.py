@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -114,7 +115,7 @@ class MultiSensorTracker:
     def process(self, dets: list[Detection]) -> list[TrackConfirmed]:
         """Fuse a batch of detections (any order); returns the tracks it confirmed."""
         groups: dict[tuple[str, str], list[Detection]] = {}
-        for d in sorted(self.limiter.admit(dets), key=lambda d: (d.t_s, d.seq)):
+        for d in sorted(self.limiter.admit(dets), key=attrgetter("t_s", "seq")):
             groups.setdefault((d.sensor, model_of(d)), []).append(d)
             if d.kind == "acoustic":
                 self.hearing.log(d)
@@ -233,9 +234,7 @@ class MultiSensorTracker:
         evidence = tab.evidence
         for k, d, lr in zip(ks.tolist(), group, llr.tolist(), strict=True):
             ev = evidence[k]
-            ev.hit(d.t_s, d.sensor, d.kind)
-            ev.llr.append(lr)
-            ev.sensors.add(d.sensor)
+            ev.update(d.t_s, d.sensor, d.kind, lr)
             if d.kind == "sighting":
                 ev.reporters.append((d.t_s, _reporter(d)))
 
@@ -252,9 +251,8 @@ class MultiSensorTracker:
     def _confirm(self, ks: IntArray, t_s: FloatArray) -> list[TrackConfirmed]:
         """Confirm the tentative tracks whose recent evidence is strong enough (confirm.py)."""
         tab, out = self.table, []
-        for k, t in zip(ks, t_s, strict=True):
-            if tab.status[k] != TENTATIVE:
-                continue
+        tentative = tab.status[ks] == TENTATIVE
+        for k, t in zip(ks[tentative].tolist(), t_s[tentative].tolist(), strict=True):
             ev, speed = tab.evidence[k], float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
             if confirmed(ev, float(t), speed, self.settings, self._period, self.hearing):
                 tab.status[k] = CONFIRMED
@@ -323,7 +321,11 @@ class MultiSensorTracker:
         live = tab.live()
         if len(live) == 0:
             return []
-        x, P = self.predicted(live, now_s)
+        # Tracks updated at now_s are where the table has them (often most of a scan's):
+        # only the others are predicted. States and covariances here only decide.
+        x, P = tab.states[live], tab.covs[live]
+        moving = tab.t_s[live] < now_s
+        x[moving], P[moving] = self.predicted(live[moving], now_s)
         sigma = np.sqrt(np.maximum(P[:, 0, 0], P[:, 1, 1]))
         silence = now_s - tab.last_update_s[live]
         limit = np.full(len(live), s.silence_uncovered_s)
