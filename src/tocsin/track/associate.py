@@ -69,8 +69,13 @@ class GnnAssociator:
         """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs."""
         if len(trks) == 0:
             return trks, dets
-        y = z[dets] - states[trks] @ H.T
-        S = H @ covs[trks] @ H.T + R[dets]
+        rows = kalman.picked(H)
+        if rows is None:
+            y = z[dets] - states[trks] @ H.T
+            S = H @ covs[trks] @ H.T + R[dets]
+        else:  # H picks state components: gather just those, not whole covariances
+            y = z[dets] - states[trks[:, None], rows]
+            S = covs[trks[:, None, None], rows[:, None], rows] + R[dets]
         d2, logdet = kalman.mahalanobis2(y, S)
         return self._solve(trks, dets, d2, logdet, self.gate_d2)
 

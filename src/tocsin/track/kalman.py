@@ -62,7 +62,7 @@ def update_linear(
 
     Joseph form, so covariances stay symmetric positive definite.
     """
-    rows = _picked(H)
+    rows = picked(H)
     if rows is None:
         y = z - states @ H.T
         PHt = covs @ H.T
@@ -82,7 +82,7 @@ def update_linear(
     return x, 0.5 * (P + P.transpose(0, 2, 1))
 
 
-def _picked(H: FloatArray) -> IntArray | None:
+def picked(H: FloatArray) -> IntArray | None:
     """The state components H (m, 6) picks, when each of its rows is a single 1."""
     rows = np.argmax(H, axis=1)
     return rows if np.array_equal(H, np.eye(DIM)[rows]) else None

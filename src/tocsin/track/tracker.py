@@ -358,8 +358,8 @@ class MultiSensorTracker:
             x[confirmed], P[confirmed], silence[confirmed], s.shadowed_silence_s, s.fresh_s
         )
         out = []
-        for i in np.flatnonzero((silence > limit) | (sigma > s.max_sigma_m) | dup):
-            k = live[i]
+        for i in np.flatnonzero((silence > limit) | (sigma > s.max_sigma_m) | dup).tolist():
+            k = int(live[i])
             was = bool(tab.status[k] == CONFIRMED)
             tab.alive[k], tab.status[k] = False, DELETED
             reason = "shadowed" if dup[i] else "silence" if silence[i] > limit[i] else "uncertainty"
