@@ -27,6 +27,7 @@ from tocsin.types import FloatArray, IntArray
 
 _NO = 1e9
 _SPREAD_MAX_PAIRS = 200  # more ambiguous pairs than this: clusters by scipy.sparse
+_BRUTE_MAX_PAIRS = 8192  # fewer (track, plot) pairs than this: distances without KD-trees
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ class GnnAssociator:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         track_r = np.minimum(track_r, self.max_track_reach_m)
         if pairs is None:
-            pairs = within(cKDTree(track_xy), cKDTree(det_xy), float(track_r.max() + det_r.max()))
+            pairs = within(track_xy, det_xy, float(track_r.max() + det_r.max()))
         trks, dets, gap = pairs
         keep = gap <= track_r[trks] + det_r[dets]
         order = np.lexsort((trks[keep], dets[keep]))
@@ -126,10 +127,26 @@ class GnnAssociator:
         return t_all[order], d_all[order]
 
 
-def within(a: cKDTree, b: cKDTree, radius_m: float) -> tuple[IntArray, IntArray, FloatArray]:
-    """Index pairs (i into a, j into b) of points no farther apart than radius_m,
-    and their distances."""
-    pairs = a.sparse_distance_matrix(b, radius_m, output_type="ndarray")
+def within(
+    a_xy: FloatArray, b_xy: FloatArray, radius_m: float
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Index pairs (i into a_xy (N, 2), j into b_xy (M, 2)) of points no farther apart
+    than radius_m, and their distances, in no particular order.
+
+    >>> i, j, gap = within(np.array([[0.0, 0.0], [9.0, 0.0]]), np.array([[3.0, 4.0]]), 5.0)
+    >>> i.tolist(), j.tolist(), gap.tolist()
+    ([0], [0], [5.0])
+    """
+    if len(a_xy) * len(b_xy) <= _BRUTE_MAX_PAIRS:
+        # Every distance at once: below this many pairs, cheaper than two KD-trees
+        # (a small sensor batch against a raid's hundreds of tracks); the same
+        # distances as the trees give, computed the same way.
+        dx = a_xy[:, None, 0] - b_xy[None, :, 0]
+        dy = a_xy[:, None, 1] - b_xy[None, :, 1]
+        gap = np.sqrt(dx * dx + dy * dy)
+        i, j = np.nonzero(gap <= radius_m)
+        return i, j, gap[i, j]
+    pairs = cKDTree(a_xy).sparse_distance_matrix(cKDTree(b_xy), radius_m, output_type="ndarray")
     return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
 
 

@@ -9,6 +9,8 @@ tracks at once, where per-object filters cost a Python call each.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from tocsin.types import FloatArray, IntArray
@@ -84,8 +86,18 @@ def update_linear(
 
 def picked(H: FloatArray) -> IntArray | None:
     """The state components H (m, 6) picks, when each of its rows is a single 1."""
+    H = np.asarray(H, float)
+    return _picked(H.shape, H.tobytes())
+
+
+@functools.lru_cache(maxsize=32)  # a handful of models: checked once each, not per batch
+def _picked(shape: tuple[int, ...], data: bytes) -> IntArray | None:
+    H = np.frombuffer(data).reshape(shape)
     rows = np.argmax(H, axis=1)
-    return rows if np.array_equal(H, np.eye(DIM)[rows]) else None
+    if not np.array_equal(H, np.eye(DIM)[rows]):
+        return None
+    rows.flags.writeable = False
+    return rows
 
 
 def major_sigma_m(covs: FloatArray) -> FloatArray:

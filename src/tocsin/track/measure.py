@@ -7,6 +7,7 @@ Models: ``xy`` (ground position), ``xyz`` (position with altitude), ``xyv``
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -17,11 +18,13 @@ from tocsin.types import BoolArray, FloatArray
 H_ROWS = {"xy": (0, 1), "xyz": (0, 1, 2), "xyv": (0, 1, 3, 4)}
 
 
+@functools.cache
 def h_matrix(model: str) -> FloatArray:
-    """Measurement matrix of a linear model."""
+    """Measurement matrix of a linear model (one shared, read-only array per model)."""
     rows = H_ROWS[model]
     H = np.zeros((len(rows), 6))
     H[np.arange(len(rows)), rows] = 1.0
+    H.flags.writeable = False
     return H
 
 

@@ -126,10 +126,8 @@ class MultiSensorTracker:
 
     def _process_group(self, dets: list[Detection], model: str) -> list[TrackConfirmed]:
         tab, s = self.table, self.settings
-        t_det = np.array([d.t_s for d in dets])
-        lo, hi = t_det.min(), t_det.max()
-        # A radar scan's plots share one time: their median is that time, no sort needed.
-        t_ref = float(lo) if lo == hi else float(np.median(t_det))
+        t_list = [d.t_s for d in dets]
+        t_det, t_ref = np.array(t_list), _median(t_list)
         gate = self.associator.gate_d2
         if model == "bearing":
             meas = bearing_measurements(dets)
@@ -190,7 +188,7 @@ class MultiSensorTracker:
         dt = np.maximum(t_s - tab.t_s[live], 0.0)
         xy = tab.states[live, :2] + tab.states[live, 3:5] * dt[:, None]
         # Positions as kalman.predict moves them, so the distances are the candidates' own.
-        i, j, gap = within(cKDTree(xy), cKDTree(det_xy), radius_m)
+        i, j, gap = within(xy, det_xy, radius_m)
         near = np.zeros(len(live), bool)
         near[i] = True
         return live[near], ((np.cumsum(near) - 1)[i], j, gap)
@@ -426,6 +424,17 @@ class MultiSensorTracker:
 def _short_lived(ev: Evidence, coast_min_hits: int) -> bool:
     """Whether a track keeps the short silence limit of a tentative one."""
     return len(ev.hits) < coast_min_hits or (ev.first_kind == "acoustic" and len(ev.sensors) == 1)
+
+
+def _median(values: list[float]) -> float:
+    """The median as np.median gives it (the mean of the middle two of an even count),
+    without its fixed cost, which is most of a small batch's.
+
+    >>> _median([3.0, 1.0, 2.0]), _median([4.0, 1.0, 2.0, 3.0])
+    (2.0, 2.5)
+    """
+    s, half = sorted(values), len(values) // 2
+    return s[half] if len(s) % 2 else (s[half - 1] + s[half]) / 2
 
 
 def _reporter(d: Detection) -> str:
