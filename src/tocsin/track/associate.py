@@ -4,12 +4,11 @@ Candidates come from KD-trees: a pair is looked at only when the plot lies
 within the gate's reach of the track (its own uncertainty plus the plot's),
 so the cost of a batch grows with the plots and the tracks near them, not
 with every track. Costs are the negative log-likelihood (d² + ln|S|) of gated
-pairs. Tracks and plots that compete for one another form clusters (the
-connected components of the gated pairs), each solved on its own
-with scipy's ``linear_sum_assignment``: a lone pair, by far the most common
-cluster, needs no solving at all, and the ambiguous clusters are solved
-together as one block-diagonal problem, which gives the same one-to-one
-assignment as one global problem at a small fraction of its size.
+pairs. A lone pair (a track and a plot with no other gated pair), by far the
+most common case, needs no solving at all; the ambiguous pairs are solved
+together with scipy's ``linear_sum_assignment`` over just their own tracks
+and plots, which gives the same one-to-one assignment as one global problem
+at a small fraction of its size.
 """
 
 from __future__ import annotations
@@ -18,15 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from tocsin.track import kalman
 from tocsin.types import FloatArray, IntArray
 
 _NO = 1e9
-_SPREAD_MAX_PAIRS = 200  # more ambiguous pairs than this: clusters by scipy.sparse
 _BRUTE_MAX_PAIRS = 8192  # fewer (track, plot) pairs than this: distances without KD-trees
 
 
@@ -100,28 +96,17 @@ class GnnAssociator:
         out_t, out_d = [trks[lone]], [dets[lone]]
         rest = np.flatnonzero(~lone)
         if len(rest):
-            # The ambiguous clusters side by side in one block-diagonal problem: no pair
-            # crosses blocks, so its solution is each cluster's own, for one call.
-            tr, dr = trks[rest], dets[rest]
-            lab = _clusters(tr, dr)
-            lt, ld = _local_index(lab, tr), _local_index(lab, dr)
-            n_lab = lab.max() + 1
-            rows = np.zeros(n_lab, np.int64)
-            cols = np.zeros(n_lab, np.int64)
-            np.maximum.at(rows, lab, lt + 1)
-            np.maximum.at(cols, lab, ld + 1)
-            row = (np.cumsum(rows) - rows)[lab] + lt
-            col = (np.cumsum(cols) - cols)[lab] + ld
-            C = np.full((rows.sum(), cols.sum()), _NO)
-            C[row, col] = cost[rest] - cost[rest].min() + 1.0
-            track_of = np.empty(C.shape[0], np.int64)
-            track_of[row] = tr
-            det_of = np.empty(C.shape[1], np.int64)
-            det_of[col] = dr
+            # One problem over the tracks and plots of the ambiguous pairs: no lone pair
+            # competes with them. (Split into the clusters of competing pairs, it is the
+            # same matrix, rows and columns in another order: no cheaper to solve.)
+            ut, ti = np.unique(trks[rest], return_inverse=True)
+            ud, di = np.unique(dets[rest], return_inverse=True)
+            C = np.full((len(ut), len(ud)), _NO)
+            C[ti, di] = cost[rest] - cost[rest].min() + 1.0
             r, c = linear_sum_assignment(C)
             keep = C[r, c] < _NO
-            out_t.append(track_of[r[keep]])
-            out_d.append(det_of[c[keep]])
+            out_t.append(ut[r[keep]])
+            out_d.append(ud[c[keep]])
         t_all, d_all = np.concatenate(out_t), np.concatenate(out_d)
         order = np.argsort(t_all, kind="stable")
         return t_all[order], d_all[order]
@@ -148,45 +133,3 @@ def within(
         return i, j, gap[i, j]
     pairs = cKDTree(a_xy).sparse_distance_matrix(cKDTree(b_xy), radius_m, output_type="ndarray")
     return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
-
-
-def _clusters(ti: IntArray, di: IntArray) -> IntArray:
-    """Cluster (connected component) of each pair of track ti and plot di, numbered in
-    the order of each cluster's first track, as scipy's ``connected_components`` numbers
-    them on the graph of tracks then plots.
-
-    >>> _clusters(np.array([0, 0, 1, 2, 2]), np.array([0, 1, 1, 2, 3])).tolist()
-    [0, 0, 0, 1, 1]
-    """
-    _, a = np.unique(ti, return_inverse=True)
-    _, b = np.unique(di, return_inverse=True)
-    b = b + (a.max() + 1)
-    n = b.max() + 1
-    if len(a) > _SPREAD_MAX_PAIRS:  # big tangles: scipy's graph search, whatever their depth
-        graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-        label = connected_components(graph, directed=False)[1]
-        return np.unique(label[a], return_inverse=True)[1]
-    label = np.arange(n)
-    while True:  # spread each cluster's smallest node along its pairs, jumping ahead
-        m = np.minimum(label[a], label[b])
-        new = label.copy()
-        np.minimum.at(new, a, m)
-        np.minimum.at(new, b, m)
-        new = new[new]
-        if np.array_equal(new, label):
-            break
-        label = new
-    return np.unique(label[a], return_inverse=True)[1]
-
-
-def _local_index(label: IntArray, item: IntArray) -> IntArray:
-    """Rank (from 0) of each item among the distinct items of its label's group."""
-    order = np.lexsort((item, label))
-    lab, it = label[order], item[order]
-    new_group = np.r_[True, lab[1:] != lab[:-1]]
-    new_item = new_group | np.r_[True, it[1:] != it[:-1]]
-    rank = np.cumsum(new_item) - 1
-    rank -= np.maximum.accumulate(np.where(new_group, rank, 0))
-    out = np.empty(len(item), np.int64)
-    out[order] = rank
-    return out
