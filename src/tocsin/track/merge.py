@@ -17,8 +17,8 @@ drone, and the silent one is dropped.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
+from tocsin.track.associate import within
 from tocsin.types import BoolArray, FloatArray
 
 SAME_D2 = 13.28  # chi-square, 4 d.o.f. (position and velocity on the ground), 99 %
@@ -43,13 +43,10 @@ def shadowed(
     silent, fresh = np.flatnonzero(silence_s > silent_s), np.flatnonzero(silence_s <= fresh_s)
     if len(silent) == 0 or len(fresh) == 0:
         return out
-    pairs = cKDTree(states[silent, :2]).sparse_distance_matrix(
-        cKDTree(states[fresh, :2]), _REACH_M, output_type="ndarray"
-    )
-    if len(pairs) == 0:
+    i, j, _ = within(states[silent, :2], states[fresh, :2], _REACH_M)
+    if len(i) == 0:
         return out
-    a = silent[pairs["i"].astype(np.int64)]
-    b = fresh[pairs["j"].astype(np.int64)]
+    a, b = silent[i], fresh[j]
     axes = np.array([0, 1, 3, 4])
     dx = states[a][:, axes] - states[b][:, axes]
     S = covs[a][:, axes[:, None], axes] + covs[b][:, axes[:, None], axes]
