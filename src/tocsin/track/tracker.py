@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.track import imm, kalman
@@ -14,6 +13,7 @@ from tocsin.track.associate import GnnAssociator, within
 from tocsin.track.confirm import confirmed, hit_llr
 from tocsin.track.hearing import NodeReports
 from tocsin.track.initiate import Initiator
+from tocsin.track.lifetime import SilenceLimits
 from tocsin.track.measure import (
     bearing_measurements,
     h_matrix,
@@ -23,9 +23,9 @@ from tocsin.track.measure import (
     reach_m,
 )
 from tocsin.track.merge import shadowed
-from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, Evidence, TrackTable
+from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, TrackTable
 from tocsin.track.trust import ReporterLimiter
-from tocsin.types import SPEED_OF_SOUND_MPS, BoolArray, FloatArray, IntArray
+from tocsin.types import SPEED_OF_SOUND_MPS, FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +97,7 @@ class MultiSensorTracker:
         # on its own (-1: none).
         self._bearings: list[tuple[Detection, int]] = []
         self.limiter = ReporterLimiter()
-        self._long_lived = np.zeros(0, bool)  # by table row: see _young
-        radars = [s for s in sensors.values() if s.kind == "radar"]
-        self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
-        self._radar_r = np.array([s.range_max_m or 40_000.0 for s in radars], float)
-        self._period = {s.id: s.scan_period_s for s in radars if s.scan_period_s}
-        nodes = [s for s in sensors.values() if s.kind == "acoustic"]
-        self._node_tree = cKDTree(np.array([(s.x_m, s.y_m) for s in nodes])) if nodes else None
-        self._node_r = max((s.range_max_m or 3000.0 for s in nodes), default=0.0)
+        self.lifetime = SilenceLimits(sensors, self.settings)
         self.hearing = NodeReports(
             min_reports=self.settings.acoustic_persist_reports,
             keep_s=self.settings.confirm_window_s + 10.0,
@@ -252,7 +245,7 @@ class MultiSensorTracker:
         tentative = tab.status[ks] == TENTATIVE
         for k, t in zip(ks[tentative].tolist(), t_s[tentative].tolist(), strict=True):
             ev, speed = tab.evidence[k], float(np.hypot(tab.states[k, 3], tab.states[k, 4]))
-            if confirmed(ev, float(t), speed, self.settings, self._period, self.hearing):
+            if confirmed(ev, float(t), speed, self.settings, self.lifetime.periods, self.hearing):
                 tab.status[k] = CONFIRMED
                 out.append(
                     TrackConfirmed(
@@ -326,30 +319,7 @@ class MultiSensorTracker:
         x[moving], P[moving] = self.predicted(live[moving], now_s)
         sigma = np.sqrt(np.maximum(P[:, 0, 0], P[:, 1, 1]))
         silence = now_s - tab.last_update_s[live]
-        limit = np.full(len(live), s.silence_uncovered_s)
-        if len(self._radar_r):
-            d = np.hypot(
-                x[:, None, 0] - self._radar_xy[None, :, 0],
-                x[:, None, 1] - self._radar_xy[None, :, 1],
-            )
-            in_radar = (d <= s.radar_cover_share * self._radar_r[None, :]).any(axis=1)
-        else:
-            in_radar = np.zeros(len(live), bool)
-        if self._node_tree is not None:
-            dn, _ = self._node_tree.query(x[:, :2], distance_upper_bound=self._node_r + 1.0)
-            in_nodes = np.isfinite(dn)
-        else:
-            in_nodes = np.zeros(len(live), bool)
-        limit[in_nodes] = s.silence_acoustic_cover_s
-        limit[in_radar] = s.silence_radar_cover_s
-        # Tentative tracks, and confirmed ones with little history (likely clutter strung
-        # together), keep the short limits of what last fed them.
-        # So do tracks only one acoustic node has heard: without a second sensor their
-        # velocity is a guess, and coasting it would only carry a ghost away.
-        tentative = np.flatnonzero((tab.status[live] == TENTATIVE) | self._young(live))
-        limit[tentative] = [
-            self._tentative_limit_s(tab.evidence[k].hits[-1]) for k in live[tentative].tolist()
-        ]
+        limit = self.lifetime.limits_s(tab, live, x[:, :2])
         confirmed = np.flatnonzero(tab.status[live] == CONFIRMED)
         dup = np.zeros(len(live), bool)
         dup[confirmed] = shadowed(
@@ -363,27 +333,6 @@ class MultiSensorTracker:
             reason = "shadowed" if dup[i] else "silence" if silence[i] > limit[i] else "uncertainty"
             out.append(TrackDeleted(track=tab.ids[k], t_s=now_s, reason=reason, was_confirmed=was))
         return out
-
-    def _young(self, live: IntArray) -> BoolArray:
-        """Which of the live tracks are short-lived (_short_lived). Evidence only grows,
-        so a track once found long-lived stays so and is not looked at again: of the
-        hundreds of tracks of a raid, only the new ones cost a Python call each time."""
-        tab = self.table
-        if len(self._long_lived) < tab.n:
-            grown = np.zeros(len(tab.t_s), bool)
-            grown[: len(self._long_lived)] = self._long_lived
-            self._long_lived = grown
-        check = live[~self._long_lived[live]]
-        evidence, min_hits = tab.evidence, self.settings.coast_min_hits
-        self._long_lived[check] = [not _short_lived(evidence[k], min_hits) for k in check.tolist()]
-        return ~self._long_lived[live]
-
-    def _tentative_limit_s(self, last_hit: tuple[float, str, str]) -> float:
-        """Silence limit of a tentative track whose last hit was last_hit."""
-        _, sensor, kind = last_hit
-        if kind == "radar" and sensor in self._period:  # so many scans missed in a row
-            return self.settings.tentative_missed_scans * self._period[sensor]
-        return self.settings.silence_tentative_s[kind]
 
     def predicted(self, idx: IntArray, t_s: float) -> tuple[FloatArray, FloatArray]:
         """States and covariances of tracks idx predicted to t_s; the table is unchanged."""
@@ -419,11 +368,6 @@ class MultiSensorTracker:
     def sigma_m(self, covs: FloatArray) -> FloatArray:
         """One-sigma horizontal error: the major semi-axis of each position covariance."""
         return kalman.major_sigma_m(covs)
-
-
-def _short_lived(ev: Evidence, coast_min_hits: int) -> bool:
-    """Whether a track keeps the short silence limit of a tentative one."""
-    return len(ev.hits) < coast_min_hits or (ev.first_kind == "acoustic" and len(ev.sensors) == 1)
 
 
 def _median(values: list[float]) -> float:
