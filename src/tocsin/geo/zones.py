@@ -85,6 +85,7 @@ class Zones:
         whose slab of the segment it falls in, so no pair comes twice.
         """
         x0, y0 = np.asarray(x_m, float), np.asarray(y_m, float)
+        ux, uy = np.asarray(ux, float), np.asarray(uy, float)
         r = np.asarray(radius_m, float)
         length = np.maximum(np.asarray(length_m, float), 0.0)
         if self._tree is None or x0.size == 0:
@@ -94,12 +95,12 @@ class Zones:
         seg = np.repeat(np.arange(x0.size, dtype=np.int64), n)
         first = np.cumsum(n) - n
         i = np.arange(seg.size, dtype=np.int64) - first[seg]  # disc i of its segment
-        a = i * step[seg]  # how far along the segment each disc's centre lies
-        cx, cy = x0[seg] + a * np.asarray(ux, float)[seg], y0[seg] + a * np.asarray(uy, float)[seg]
+        at = i * step[seg]  # how far along the segment each disc's centre lies
+        cx, cy = x0[seg] + at * ux[seg], y0[seg] + at * uy[seg]
         pts, zs = self.within(cx, cy, np.sqrt(r[seg] ** 2 + (0.5 * step[seg]) ** 2) + 1.0)
         s_ = seg[pts]
         dx, dy = self.x_m[zs] - x0[s_], self.y_m[zs] - y0[s_]
-        vx, vy = np.asarray(ux, float)[s_], np.asarray(uy, float)[s_]
+        vx, vy = ux[s_], uy[s_]
         along = dx * vx + dy * vy
         slab = np.clip(np.floor(along / np.maximum(step[s_], 1e-9) + 0.5), 0, n[s_] - 1)
         a = np.clip(along, 0.0, length[s_])  # the closest point of the segment
