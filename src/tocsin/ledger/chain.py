@@ -84,7 +84,7 @@ class Ledger:
         Read backwards from the end, and only as far as the newest entry, the newest
         entry with an event seq and the newest head: a start costs the same at a
         thousand entries as at a million. The whole chain is checked by
-        ``tocsin ledger verify``, not here.
+        ``tocsin verify``, not here.
         """
         if not self.path.exists():
             return
