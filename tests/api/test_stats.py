@@ -25,7 +25,8 @@ def live(tmp_path_factory):
         doc = {"desk": {"token_sha256": token_hash(TOKEN), "roles": ["report"]}}
         (srv.service.data_dir / "operators.json").write_text(json.dumps(doc))
         fly(srv.url, 6)
-        wait_for(lambda u=srv.url: httpx.get(f"{u}/v1/alerts").json()["alerts"], "an alert")
+        wait_for(lambda u=srv.url: [a for a in httpx.get(f"{u}/v1/alerts").json()["alerts"]
+                                    if a["level"] == "warning"], "a warning")  # fmt: skip
         body = {"t": format_time(time.time()), "lat": LAT0, "lon": LON0,
                 "casualties": {"injured": 2, "injured_children": 1}}  # fmt: skip
         r = httpx.post(f"{srv.url}/v1/incidents", json=body, timeout=30,
