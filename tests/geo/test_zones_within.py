@@ -9,13 +9,19 @@ def _brute(zones, x, y, r):
     return pts.astype(np.int64), zs.astype(np.int64)
 
 
+def _points_around(rng, zones, n):
+    """n random local points over the region's zones and 20 km beyond."""
+    x = rng.uniform(zones.x_m.min() - 20_000.0, zones.x_m.max() + 20_000.0, n)
+    y = rng.uniform(zones.y_m.min() - 20_000.0, zones.y_m.max() + 20_000.0, n)
+    return x, y
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_within_is_every_pair_in_radius_sorted_by_point_then_zone(belgorod, seed):
     zones = belgorod.zones
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 300))
-    x = rng.uniform(zones.x_m.min() - 20_000.0, zones.x_m.max() + 20_000.0, n)
-    y = rng.uniform(zones.y_m.min() - 20_000.0, zones.y_m.max() + 20_000.0, n)
+    x, y = _points_around(rng, zones, int(rng.integers(1, 300)))
+    n = len(x)
     r = rng.choice([0.0, 500.0, 3000.0, 20_000.0, 60_000.0], n) * rng.uniform(0.9, 1.1, n)
     pts, zs = zones.within(x, y, r)
     want_p, want_z = _brute(zones, x, y, r)
@@ -51,9 +57,8 @@ def _brute_segments(zones, x, y, ux, uy, length, r):
 def test_near_segments_is_every_pair_within_radius_of_the_segment_once(belgorod, seed):
     zones = belgorod.zones
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 200))
-    x = rng.uniform(zones.x_m.min() - 20_000.0, zones.x_m.max() + 20_000.0, n)
-    y = rng.uniform(zones.y_m.min() - 20_000.0, zones.y_m.max() + 20_000.0, n)
+    x, y = _points_around(rng, zones, int(rng.integers(1, 200)))
+    n = len(x)
     heading = rng.uniform(0.0, 2 * np.pi, n)
     ux, uy = np.cos(heading), np.sin(heading)
     length = rng.choice([0.0, 100.0, 5000.0, 40_000.0, 120_000.0], n) * rng.uniform(0.5, 1.0, n)
