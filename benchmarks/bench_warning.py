@@ -1,5 +1,6 @@
-"""Warning quality over many seeded nights (issue 5): Tocsin beside the oracle and
-region-wide alerting, per preset, against the issue's targets.
+"""Warning quality over many seeded nights (issue 5): Tocsin beside the oracle,
+region-wide alerting and straight-line prediction with perfect tracking (the
+`straight` policy of `tocsin.sim.policy`), per preset, against the issue's targets.
 
 Each night is simulated (`simulate` + `write_scenario`), replayed through the
 engine (`replay`, with the EngineSettings given by `--set`) and scored as
@@ -8,8 +9,8 @@ region i mod len(regions) with seed i + 1, so `--nights 3` over three regions
 gives each region one night of every preset.
 
 Output, JSON lines on stdout (progress on stderr):
-- one `night` line per night: its §6 figures for Tocsin, the oracle and
-  region-wide alerting;
+- one `night` line per night: its §6 figures for Tocsin and the three reference
+  policies;
 - one `summary` line per preset (and per value of `--sweep`): the figures
   **pooled** over the preset's nights, never averaged per night: POD = sum of
   passes warned in time / sum of warnable passes, overwarn = sum of alerted
@@ -23,7 +24,7 @@ Output, JSON lines on stdout (progress on stderr):
     .venv/bin/python benchmarks/bench_warning.py --set policy.hold_s=60 --set reach.k_cross=1.0
     .venv/bin/python benchmarks/bench_warning.py --table benchmarks/results/warning-DATE.jsonl
 
-Cells of `--table` read Tocsin / oracle / region-wide.
+Cells of `--table` read Tocsin / oracle / region-wide / straight.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ TARGETS = {  # issue 5, every preset: (figure, at least or at most, bound)
     "stale_clear_s": ("<=", 120.0),
     "false_zone_share": ("<=", 0.05),
 }
-PEERS = ("oracle", "region_wide")
+PEERS = ("oracle", "region_wide", "straight")
 
 
 def engine_settings(pairs: list[str]) -> EngineSettings:
@@ -173,7 +174,7 @@ def summarise(tag: str, preset: str, nights: list[dict], set_pairs: list[str]) -
 
 
 def table(lines: list[dict]) -> str:
-    """A Markdown table of summary lines: Tocsin / oracle / region-wide per figure."""
+    """A Markdown table of summary lines: Tocsin / oracle / region-wide / straight per figure."""
     cols = ("POD", "lead_ratio", "overwarn", "stale_clear_s", "false_zone_share")
     head = "| preset | set | nights | " + " | ".join(cols) + " | met |"
     out = [head, "|" + "---|" * (len(cols) + 4)]

@@ -66,7 +66,9 @@ def score(
     ] = False,
     write_policy: Annotated[
         str | None,
-        typer.Option("--write-policy", help="Write a reference policy: oracle or region-wide."),
+        typer.Option(
+            "--write-policy", help="Write a reference policy: oracle, region-wide or straight."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Run directory to write the policy into.")
@@ -87,7 +89,7 @@ def score(
         if write_policy is not None:
             if write_policy not in POLICIES or out is None:
                 raise typer.BadParameter(
-                    f"--write-policy takes {' or '.join(POLICIES)}, with --out RUN_DIR"
+                    f"--write-policy takes {', '.join(POLICIES)}, with --out RUN_DIR"
                 )
             res = DEFAULT_ZONE_RES if zone_res is None else zone_res
             rows = policy_rows(load_scenario(scenario, res), write_policy)
@@ -116,9 +118,9 @@ def _score_cell(v: float | int | None) -> str:
 
 
 def _print_scores(result: dict, run: Path) -> None:
-    """The run's figures and both reference policies side by side."""
+    """The run's figures and the reference policies side by side."""
     ref = result["reference"]
-    cols = {"run": result, "oracle": ref["oracle"], "region-wide": ref["region_wide"]}
+    cols = {"run": result, **{k.replace("_", "-"): v for k, v in ref.items()}}
     table = Table(title=f"Warning scores: {run}")
     table.add_column("metric")
     for name in cols:
@@ -363,7 +365,8 @@ def _print_demo_region(res: dict) -> None:
     console.print(t)
     m = Table(title="Warning quality (spec §6)")
     m.add_column("metric")
-    for col in ("Tocsin", "oracle", "region-wide"):
+    cols = {"Tocsin": sc, **{k.replace("_", "-"): v for k, v in ref.items()}}
+    for col in cols:
         m.add_column(col, justify="right")
     for key in (
         "POD",
@@ -374,7 +377,7 @@ def _print_demo_region(res: dict) -> None:
         "false_zone_share",
         "stale_clear_s",
     ):
-        m.add_row(key, *(_score_cell(d.get(key)) for d in (sc, ref["oracle"], ref["region_wide"])))
+        m.add_row(key, *(_score_cell(d.get(key)) for d in cols.values()))
     console.print(m)
     console.print(f"map: {res['map']}")
 

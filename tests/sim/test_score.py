@@ -234,6 +234,30 @@ def test_the_oracle_scores_perfectly_and_region_wide_overwarns(world):
     assert r["POD"] == 1.0 and r["false_zone_share"] == 0.5
 
 
+def test_the_straight_policy_warns_a_straight_flight_330s_ahead_and_nothing_else(world):
+    world.fly("U1", 600, first_rx_s=100)
+    scenario = load_scenario(world.dir, 5)
+    rows = policy_rows(scenario, "straight")
+    # A's 3-km disc is 330 s of flight (16.5 km) ahead from t = 210 on (the drone is
+    # 50 (t - 600) + 25 m past A's centre); it is last within 3 km at t = 659, held 45 s.
+    assert rows[0]["eta_s"] == 330.0  # t_in 540
+    assert [(r["t"], r["zone"], r["event"]) for r in rows] == [
+        (format_time(T0 + 210), A_ID, "onset"),
+        (format_time(T0 + 705), A_ID, "clear"),
+    ]
+    m = score_alerts(scenario, alerts_from_rows(rows))
+    assert m["POD"] == 1.0 and m["lead_median_s"] == 330 and m["false_zone_share"] == 0.0
+
+
+def test_the_straight_policy_warns_falsely_ahead_of_a_drone_that_stops_short(world):
+    world.fly("U1", 600, first_rx_s=100)
+    world.truth = [r for r in world.truth if parse_time(r["t"]) <= T0 + 400]  # struck at 400
+    world.write()
+    world.alert()
+    st = world.score()["reference"]["straight"]
+    assert st["passes"] == 0 and st["warning_onsets"] == 1 and st["false_zone_share"] == 1.0
+
+
 def test_policy_rows_follow_the_alert_format(world):
     world.fly("U1", 600, first_rx_s=100)
     scenario = load_scenario(world.dir, 5)
@@ -381,7 +405,7 @@ def test_cli_json_has_the_spec_keys_and_the_references(world):
         "GOSPA_false",
     }
     assert spec <= set(m) and spec <= set(m["reference"]["oracle"])
-    assert set(m["reference"]) == {"oracle", "region_wide"}
+    assert set(m["reference"]) == {"oracle", "region_wide", "straight"}
     assert m["lead_median_s"] == 120 and m["reference"]["oracle"]["POD"] == 1.0
 
 

@@ -7,6 +7,16 @@
   POD 1, overwarn 1 and false_zone_share 0 by construction.
 - `region-wide`: every zone of the region from the first record of any
   drone until the last threat pass ends + 60 s.
+- `straight`: what prediction along straight lines could give with perfect
+  tracking. From its first report on, each drone's true position and velocity
+  are known every second; each second warns the zones within D_hit of its
+  straight path over the next L_goal + 30 s (the margin any policy needs for
+  a drone that speeds up), and a warning is held 45 s after the
+  last second that called for it (Tocsin's own hold). It needs no sensor and
+  no estimate, so what it misses are the passes that come after a turn or a
+  change of speed the drone had not yet begun, and its false onsets are the
+  zones ahead of a drone that then turned or struck short of them: the part
+  of the score that no tracker, however good, can mend by predicting straight.
 
 With the interval queries every score uses: which interval is in force at a
 time, how many keys came before, and each pass's lead (`pass_leads`).
@@ -18,13 +28,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tocsin.geo import Zones
 from tocsin.sim.passes import WARNABLE_S, Passes
 from tocsin.times import format_time
-from tocsin.types import BoolArray, FloatArray, IntArray
+from tocsin.types import D_HIT_M, BoolArray, FloatArray, IntArray
 
 L_GOAL_S = 300.0  # spec §6: the lead time a warning aims for
 HOLD_S = 60.0  # spec §6: the oracle keeps a zone warned this long after a pass
-POLICIES = ("oracle", "region-wide")
+STRAIGHT_HOLD_S = 45.0  # the straight policy's hold: Tocsin's `policy.hold_s`
+STRAIGHT_MARGIN_S = 30.0  # it looks this much beyond L_goal, so a pass slightly early still counts
+STRAIGHT_CHUNK = 100_000  # truth samples whose straight paths are searched at a time
+POLICIES = ("oracle", "region-wide", "straight")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +134,68 @@ def region_wide_alerts(passes: Passes, zone_ids: np.ndarray, first_rx_s: FloatAr
         first_t_in_s=first_in,
     )
     return intervals_to_rows(iv, zone_ids)
+
+
+def straight_intervals(
+    target: IntArray,
+    t_s: FloatArray,
+    x_m: FloatArray,
+    y_m: FloatArray,
+    first_rx_s: FloatArray,
+    zones: Zones,
+    look_s: float = L_GOAL_S + STRAIGHT_MARGIN_S,
+    hold_s: float = STRAIGHT_HOLD_S,
+    radius_m: float = D_HIT_M,
+) -> Intervals:
+    """The `straight` policy's warning intervals (module text) from truth samples (N,)
+    in the local frame; `first_rx_s (T,)` per target (NaN: never reported). A wider
+    `radius_m` than D_hit trades false onsets for the passes after small turns."""
+    target = np.asarray(target, np.int64)
+    t_s, x_m, y_m = (np.asarray(a, float) for a in (t_s, x_m, y_m))
+    order = np.lexsort((t_s, target))
+    tg, t, x, y = target[order], t_s[order], x_m[order], y_m[order]
+    with np.errstate(invalid="ignore"):
+        known = t >= np.asarray(first_rx_s, float)[tg] if len(tg) else np.zeros(0, bool)
+    # Velocity towards the next sample of the same target (from the one before at the last).
+    nxt = np.r_[tg[1:] == tg[:-1], False]
+    dt = np.r_[np.diff(t), 0.0]
+    ok = nxt & (dt > 0)
+    vx = np.where(ok, np.r_[np.diff(x), 0.0] / np.where(ok, dt, 1.0), np.nan)
+    vy = np.where(ok, np.r_[np.diff(y), 0.0] / np.where(ok, dt, 1.0), np.nan)
+    back = ~ok & np.r_[False, ok[:-1]]
+    vx[back], vy[back] = vx[np.flatnonzero(back) - 1], vy[np.flatnonzero(back) - 1]
+    vx, vy = np.nan_to_num(vx), np.nan_to_num(vy)
+    speed = np.hypot(vx, vy)
+    ux, uy = vx / np.maximum(speed, 1e-9), vy / np.maximum(speed, 1e-9)
+    rows = np.flatnonzero(known)
+    parts: list[Intervals] = []
+    for c in range(0, len(rows), STRAIGHT_CHUNK):  # rows are by target: chunks merge well
+        r = rows[c : c + STRAIGHT_CHUNK]
+        seg, zone = zones.near_segments(
+            x[r], y[r], ux[r], uy[r], speed[r] * look_s, np.full(len(r), radius_m)
+        )
+        ts = t[r][seg]
+        parts.append(merge_intervals(zone, ts, ts + 1.0 + hold_s, np.full(len(ts), np.nan)))
+    if not parts:
+        return merge_intervals(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+    return merge_intervals(
+        np.concatenate([p.zone for p in parts]),
+        np.concatenate([p.start_s for p in parts]),
+        np.concatenate([p.end_s for p in parts]),
+        np.concatenate([p.first_t_in_s for p in parts]),
+    )
+
+
+def with_first_t_in(iv: Intervals, passes: Passes) -> Intervals:
+    """The intervals with `first_t_in_s` set: the earliest t_in of a pass of the zone
+    within [start, end] (NaN for none)."""
+    n_before = count_at_or_before(passes.zone, passes.t_in_s, iv.zone, iv.start_s, inclusive=False)
+    j = np.searchsorted(passes.zone, iv.zone, "left") + n_before  # first t_in >= start
+    ok = j < len(passes)
+    jj = np.where(ok, j, 0)
+    ok &= (passes.zone[jj] == iv.zone) & (passes.t_in_s[jj] <= iv.end_s) if len(passes) else ok
+    first = np.where(ok, passes.t_in_s[jj] if len(passes) else np.nan, np.nan)
+    return Intervals(zone=iv.zone, start_s=iv.start_s, end_s=iv.end_s, first_t_in_s=first)
 
 
 def intervals_to_rows(iv: Intervals, zone_ids: np.ndarray) -> list[dict]:

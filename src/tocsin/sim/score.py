@@ -31,13 +31,17 @@ from tocsin.sim.passes import Passes, find_passes
 from tocsin.sim.policy import (
     HOLD_S,
     L_GOAL_S,
+    POLICIES,
     Intervals,
     count_at_or_before,
+    intervals_to_rows,
     last_start_at_or_before,
     oracle_alerts,
     oracle_intervals,
     pass_leads,
     region_wide_alerts,
+    straight_intervals,
+    with_first_t_in,
 )
 from tocsin.sim.stages import stage_metrics, stage_parts
 from tocsin.times import format_time
@@ -150,23 +154,33 @@ def score_run(scenario_dir: str | Path, run_dir: str | Path, zone_res: int | Non
 
 
 def reference_scores(scenario: Scenario) -> dict:
-    """The §6 figures of the `oracle` and `region_wide` reference policies."""
+    """The §6 figures of the reference policies, keyed `oracle`, `region_wide`, `straight`."""
     return {
-        "oracle": score_alerts(scenario, alerts_from_rows(policy_rows(scenario, "oracle"))),
-        "region_wide": score_alerts(
-            scenario, alerts_from_rows(policy_rows(scenario, "region-wide"))
-        ),
+        name.replace("-", "_"): score_alerts(
+            scenario, alerts_from_rows(policy_rows(scenario, name))
+        )
+        for name in POLICIES
     }
 
 
 def policy_rows(scenario: Scenario, policy: str) -> list[dict]:
-    """Alert rows of a reference policy (`oracle` or `region-wide`) for a scenario."""
+    """Alert rows of a reference policy (`POLICIES`) for a scenario."""
     ids = scenario.region.zones.ids
     if policy == "oracle":
         return oracle_alerts(scenario.passes, ids)
     if policy == "region-wide":
         return region_wide_alerts(scenario.passes, ids, scenario.targets.first_rx_s)
-    raise ValueError(f"unknown policy {policy!r}: expected oracle or region-wide")
+    if policy == "straight":
+        iv = straight_intervals(
+            scenario.truth_target,
+            scenario.truth.t_s,
+            scenario.truth_x_m,
+            scenario.truth_y_m,
+            scenario.targets.first_rx_s,
+            scenario.region.zones,
+        )
+        return intervals_to_rows(with_first_t_in(iv, scenario.passes), ids)
+    raise ValueError(f"unknown policy {policy!r}: expected {', '.join(POLICIES)}")
 
 
 def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = None) -> dict:
