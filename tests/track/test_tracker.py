@@ -162,6 +162,26 @@ def test_silent_track_is_deleted_sooner_in_radar_cover():
     assert abs(limits["none"] - s.silence_uncovered_s) <= 5.0
 
 
+def test_a_silent_node_ends_a_track_only_when_the_track_is_sure_to_be_in_its_range():
+    """Over a node that does not hear it, a coasting track is dropped after the node
+    limit while its one-sigma error is within node_cover_sigma_share of the node's
+    range; once it is wider, the node's silence says little and the track coasts on."""
+    far = Sensor(id="R9", kind="radar", x_m=1e6, y_m=0.0, range_max_m=40_000.0)
+    node = Sensor(id="A5", kind="acoustic", x_m=8_140.0, y_m=5_000.0, range_max_m=3000.0)
+    limits = {}
+    for share in (1e9, 0.1):
+        settings = TrackerSettings(max_sigma_m=1e6, node_cover_sigma_share=share)
+        tr = MultiSensorTracker({"R9": far, "A5": node}, settings)
+        run_straight(tr, n_scans=10, v=(-10.0, 0.0))
+        t = 1036.0
+        while not tr.maintain(t):
+            t += 5.0
+        limits[share] = t - 1036.0
+    s = TrackerSettings()
+    assert abs(limits[1e9] - s.silence_acoustic_cover_s) <= 5.0
+    assert abs(limits[0.1] - s.silence_uncovered_s) <= 5.0
+
+
 def test_two_acoustic_bearings_start_a_track_where_they_cross():
     tr = MultiSensorTracker(SENSORS)
     target = np.array([21_000.0, 1_500.0])

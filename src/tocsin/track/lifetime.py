@@ -3,7 +3,11 @@
 A confirmed drone is coasted through gaps in coverage, since a lost track is a
 missed warning: ``silence_radar_cover_s`` where a radar should see it,
 ``silence_acoustic_cover_s`` where only acoustic nodes would notice it, and
-``silence_uncovered_s`` elsewhere. Tentative tracks, confirmed ones with little
+``silence_uncovered_s`` elsewhere. A node's silence counts only while the
+track's one-sigma position error is within ``node_cover_sigma_share`` of its
+range: a track coasted for minutes through a gap between nodes is too unsure
+for the node it is predicted over to say the drone is gone, and the drone is
+usually heard again by the next node on its way. Tentative tracks, confirmed ones with little
 history (likely clutter strung together) and tracks only one acoustic node has
 heard keep the short limits of what last fed them: so many missed scans of the
 radar that last saw them, or ``silence_tentative_s`` of its kind. A node alone
@@ -40,13 +44,17 @@ class SilenceLimits:
         self._node_r = max((s.range_max_m or 3000.0 for s in nodes), default=0.0)
         self._long_lived = np.zeros(0, bool)  # by table row: see _young
 
-    def limits_s(self, table: TrackTable, live: IntArray, xy: FloatArray) -> FloatArray:
-        """Seconds each of the live tracks may stay silent, where it is now (xy (N, 2))."""
+    def limits_s(
+        self, table: TrackTable, live: IntArray, xy: FloatArray, sigma_m: FloatArray
+    ) -> FloatArray:
+        """Seconds each of the live tracks may stay silent, where it is now (xy (N, 2),
+        one-sigma position error sigma_m (N,))."""
         s = self.settings
         limit = np.full(len(live), s.silence_uncovered_s)
         if self._node_tree is not None:
             dn, _ = self._node_tree.query(xy, distance_upper_bound=self._node_r + 1.0)
-            limit[np.isfinite(dn)] = s.silence_acoustic_cover_s
+            sure = sigma_m <= s.node_cover_sigma_share * self._node_r
+            limit[np.isfinite(dn) & sure] = s.silence_acoustic_cover_s
         if len(self._radar_r):
             d = np.hypot(
                 xy[:, None, 0] - self._radar_xy[None, :, 0],

@@ -64,6 +64,10 @@ class TrackerSettings:
     # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
     silence_radar_cover_s: float = 60.0  # 15-30 scans missed where a radar should see it
     silence_acoustic_cover_s: float = 300.0
+    # A node's silence ends a track only while the track's one-sigma position error is
+    # within this share of the node's range: a node cannot be said to miss a drone the
+    # track no longer places inside its hearing (track/lifetime.py).
+    node_cover_sigma_share: float = 1.0
     silence_uncovered_s: float = 900.0
     radar_cover_share: float = 0.85  # of range_max, where detection is still likely
     max_sigma_m: float = 15000.0
@@ -319,7 +323,7 @@ class MultiSensorTracker:
         x[moving], P[moving] = self.predicted(live[moving], now_s)
         sigma = np.sqrt(np.maximum(P[:, 0, 0], P[:, 1, 1]))
         silence = now_s - tab.last_update_s[live]
-        limit = self.lifetime.limits_s(tab, live, x[:, :2])
+        limit = self.lifetime.limits_s(tab, live, x[:, :2], sigma)
         confirmed = np.flatnonzero(tab.status[live] == CONFIRMED)
         dup = np.zeros(len(live), bool)
         dup[confirmed] = shadowed(
