@@ -56,7 +56,7 @@ class TrackTable:
     """Growable arrays of tracks; rows are never reused, ``alive`` marks the live ones."""
 
     _ARRAYS = ("states", "covs", "model_states", "model_covs", "mu", "t_s", "last_update_s",
-               "status", "alive")  # fmt: skip
+               "born_s", "status", "alive")  # fmt: skip
 
     def __init__(self, capacity: int = 256, mu0=(0.8, 0.1, 0.1)) -> None:
         self.mu0 = np.asarray(mu0, float)
@@ -68,6 +68,7 @@ class TrackTable:
         self.mu = np.zeros((capacity, MODELS))  # the models' probabilities
         self.t_s = np.zeros(capacity)
         self.last_update_s = np.zeros(capacity)
+        self.born_s = np.zeros(capacity)  # when the track was started
         self.status = np.zeros(capacity, np.int8)
         self.alive = np.zeros(capacity, bool)
         self.ids: list[str] = []
@@ -101,7 +102,7 @@ class TrackTable:
         self.model_states[k : k + m] = np.asarray(states)[:, None, :]
         self.model_covs[k : k + m] = np.asarray(covs)[:, None, :, :]
         self.mu[k : k + m] = self.mu0
-        self.t_s[k : k + m] = self.last_update_s[k : k + m] = t_s
+        self.t_s[k : k + m] = self.last_update_s[k : k + m] = self.born_s[k : k + m] = t_s
         self.status[k : k + m], self.alive[k : k + m] = TENTATIVE, True
         self.ids += [f"T{r + 1}" for r in range(k, k + m)]
         self.evidence += [

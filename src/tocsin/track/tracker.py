@@ -74,6 +74,8 @@ class TrackerSettings:
     # A confirmed track silent this long is dropped when it is the same as one being updated
     # (updated within fresh_s): the drone has one track, not two (track/merge.py).
     shadowed_silence_s: float = 8.0
+    # ... unless the updated one flew beside it this long before it fell silent (a formation).
+    shadow_together_s: float = 60.0
     fresh_s: float = 5.0
     sound_mps: float = SPEED_OF_SOUND_MPS
     # A bearing that neither fits a track nor crosses another node's starts a track on
@@ -326,9 +328,11 @@ class MultiSensorTracker:
         limit = self.lifetime.limits_s(tab, live, x[:, :2], sigma)
         confirmed = np.flatnonzero(tab.status[live] == CONFIRMED)
         dup = np.zeros(len(live), bool)
+        c = live[confirmed]
         dup[confirmed] = shadowed(
-            x[confirmed], P[confirmed], silence[confirmed], s.shadowed_silence_s, s.fresh_s
-        )
+            x[confirmed], P[confirmed], silence[confirmed], s.shadowed_silence_s, s.fresh_s,
+            tab.born_s[c], tab.last_update_s[c], s.shadow_together_s,
+        )  # fmt: skip
         out = []
         for i in np.flatnonzero((silence > limit) | (sigma > s.max_sigma_m) | dup).tolist():
             k = int(live[i])
