@@ -246,6 +246,22 @@ def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():
     assert tr.n_confirmed == 2
 
 
+def test_a_formation_member_that_misses_scans_is_kept():
+    """Two drones 150 m apart, both tracked for 30 s; then the radar misses one of them
+    for 12 s. Its track is still the same statistically as its neighbour's, but both
+    were fed at once: two drones, not a copy of one."""
+    tr = MultiSensorTracker(RADAR_2S)
+    seq = 0
+    for k in range(24):
+        t = 1000.0 + 2.0 * k
+        x = 10_000.0 + 50.0 * (t - 1000.0)
+        dets = [plot(seq, t, x, 0.0)] + ([plot(seq + 1, t, x, 150.0)] if not 15 <= k < 21 else [])
+        seq += 2
+        tr.process(dets)
+        assert not tr.maintain(t)
+    assert tr.n_confirmed == 2
+
+
 def _sighting(seq, t, x, y, who):
     return plot(seq, t, x, y, sensor="public", kind="sighting", sigma=1500.0, delay=30.0,
                 reporter=who)  # fmt: skip

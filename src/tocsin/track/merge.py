@@ -7,20 +7,26 @@ going to. A confirmed track that has been silent for a while, whose
 predicted position and velocity are statistically the same as those of a
 track that is being updated, is shadowed: the updated one carries the
 drone, and the silent one is dropped. Not so when the updated track was
-already flying beside the silent one for a while before it fell silent
-(``together_s``): two tracks that kept apart that long are two drones of a
-formation, and the silent one has only missed a scan or two.
+already flying beside the silent one before it fell silent (more than
+``together_s`` before its last update) and the silent one was fed for longer
+than it has been silent: two tracks that were both fed at once are two
+drones of a formation, and the silent one has only missed a scan or two.
+A shadow is either the drone's lost track found again by a new one, or a
+copy started beside it that the drone's own track left behind.
 
 >>> x = np.array([[0.0, 0, 0, 50, 0, 0], [120.0, 0, 0, 49, 1, 0], [900.0, 0, 0, 50, 0, 0]])
 >>> P = np.broadcast_to(np.diag([100.0**2] * 2 + [1e4] + [5.0**2] * 2 + [1.0]), (3, 6, 6))
 >>> shadowed(x, P, silence_s=np.array([20.0, 0.0, 20.0]), silent_s=10.0, fresh_s=3.0).tolist()
 [True, False, False]
->>> born, last = np.array([0.0, 50.0, 0.0]), np.array([80.0, 100.0, 80.0])
->>> shadowed(x, P, np.array([20.0, 0.0, 20.0]), 10.0, 3.0, born, last, together_s=60.0).tolist()
+>>> born, last = np.array([0.0, 85.0, 0.0]), np.array([80.0, 100.0, 80.0])
+>>> shadowed(x, P, np.array([20.0, 0.0, 20.0]), 10.0, 3.0, born, last, together_s=0.0).tolist()
 [True, False, False]
->>> born[1] = 10.0  # the updated track flew beside it for 70 s: a formation
->>> shadowed(x, P, np.array([20.0, 0.0, 20.0]), 10.0, 3.0, born, last, together_s=60.0).tolist()
+>>> born[1] = 50.0  # the updated track flew beside it before it fell silent: a formation
+>>> shadowed(x, P, np.array([20.0, 0.0, 20.0]), 10.0, 3.0, born, last, together_s=0.0).tolist()
 [False, False, False]
+>>> born[0] = 75.0  # unless the silent one is a later copy, fed for less than its silence
+>>> shadowed(x, P, np.array([20.0, 0.0, 20.0]), 10.0, 3.0, born, last, together_s=0.0).tolist()
+[True, False, False]
 """
 
 from __future__ import annotations
@@ -50,7 +56,8 @@ def shadowed(
     A track silent longer than silent_s is shadowed by one updated within
     fresh_s when their difference in ground position and velocity is within
     same_d2 of their combined covariance, unless the updated one was started
-    more than together_s before the silent one's last update (born_s and
+    more than together_s before the silent one's last update and the silent
+    one is no later copy fed for less than its silence (born_s and
     last_update_s (N,), given together).
     """
     out = np.zeros(len(states), bool)
@@ -62,8 +69,10 @@ def shadowed(
         return out
     a, b = silent[i], fresh[j]
     if born_s is not None and last_update_s is not None:
-        apart = born_s[b] >= last_update_s[a] - together_s  # not a formation's other drone
-        a, b = a[apart], b[apart]
+        found_again = born_s[b] >= last_update_s[a] - together_s
+        copy = (born_s[a] > born_s[b]) & (last_update_s[a] - born_s[a] < silence_s[a])
+        keep = found_again | copy  # otherwise: two drones of a formation
+        a, b = a[keep], b[keep]
     axes = np.array([0, 1, 3, 4])
     dx = states[a][:, axes] - states[b][:, axes]
     S = covs[a][:, axes[:, None], axes] + covs[b][:, axes[:, None], axes]

@@ -74,8 +74,9 @@ class TrackerSettings:
     # A confirmed track silent this long is dropped when it is the same as one being updated
     # (updated within fresh_s): the drone has one track, not two (track/merge.py).
     shadowed_silence_s: float = 8.0
-    # ... unless the updated one flew beside it this long before it fell silent (a formation).
-    shadow_together_s: float = 60.0
+    # ... unless the updated one was started over this long before the silent one's last
+    # update: both were fed at once, so they are two drones of a formation (track/merge.py).
+    shadow_together_s: float = 0.0
     fresh_s: float = 5.0
     sound_mps: float = SPEED_OF_SOUND_MPS
     # A bearing that neither fits a track nor crosses another node's starts a track on
