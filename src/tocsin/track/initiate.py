@@ -18,6 +18,12 @@ class Initiator:
     default_alt_m: float = 300.0  # drones fly low; altitude unknown until a 3-D sensor sees it
     sigma_alt_m: float = 1500.0
     sigma_speed_mps: float = 60.0  # covers every drone speed but jets, from a standing start
+    # A sighting that gives the direction of flight starts its track flying that way at a
+    # drone's usual speed; the heading a person gives is good to some 20 degrees. It is
+    # taken as a grid heading: the two differ by under 2 degrees within a region.
+    sighted_speed_mps: float = 45.0
+    sigma_sighted_speed_mps: float = 15.0
+    sigma_sighted_heading_deg: float = 25.0
     triangulation_window_s: float = 15.0
     max_crossing_angle_deg: float = 15.0  # bearings closer to parallel give no useful fix
 
@@ -54,7 +60,20 @@ class Initiator:
         x[:, 3], x[:, 4], P[:, 3, 3] = np.array(vel, float).reshape(-1, 3).T
         P[:, 4, 4] = P[:, 3, 3]
         P[:, 5, 5] = 5.0**2
+        for i, d in enumerate(dets):
+            if d.kind == "sighting" and d.heading_deg is not None and d.v_east_mps is None:
+                x[i, 3:5], P[i, 3:5, 3:5] = self.sighted_velocity(d.heading_deg)
         return x, P
+
+    def sighted_velocity(self, heading_deg: float) -> tuple[FloatArray, FloatArray]:
+        """Velocity (2,) and its covariance (2, 2) of a drone seen flying towards heading_deg."""
+        h = math.radians(heading_deg)
+        u = np.array([math.sin(h), math.cos(h)])  # along the heading
+        n = np.array([-u[1], u[0]])  # across it
+        v = self.sighted_speed_mps
+        s_cross = v * math.tan(math.radians(self.sigma_sighted_heading_deg))
+        cov = self.sigma_sighted_speed_mps**2 * np.outer(u, u) + s_cross**2 * np.outer(n, n)
+        return v * u, cov
 
     def along_bearing(self, d: Detection) -> Detection:
         """A position detection on one node's bearing, where a drone it hears most likely is.

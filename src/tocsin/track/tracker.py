@@ -370,6 +370,14 @@ class MultiSensorTracker:
                 seen.add(h[1])
         return tuple(sorted(seen))
 
+    def sighted(self) -> IntArray:
+        """Rows of live tentative tracks that reports from the public started or fed:
+        too unsure to warn from, enough to tell the zones ahead to be ready."""
+        tab = self.table
+        live = tab.live()
+        tent = live[tab.status[live] == TENTATIVE]
+        return tent[[bool(tab.evidence[k].reporters) for k in tent.tolist()]]
+
     @property
     def n_confirmed(self) -> int:
         return int(np.count_nonzero(self.table.status[: self.table.n] == CONFIRMED))
