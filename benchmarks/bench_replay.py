@@ -2,8 +2,9 @@
 
 For each region (both built-in ones and one given only as GeoJSON) and preset:
 simulate a seeded night, replay it through the engine, score it (spec §6) and
-print one JSON line with Tocsin's figures beside the oracle and region-wide
-alerting (the peers), with the ratios, and the replay speed against real time.
+print one JSON line with Tocsin's figures beside the oracle, region-wide
+alerting and straight-line prediction with perfect tracking (the peers), with
+the ratios, and the replay speed against real time.
 
     .venv/bin/python benchmarks/bench_replay.py [--preset typical] [--seeds 1] [--minutes M]
 """
@@ -93,7 +94,7 @@ def run_one(region: str, preset: str, seed: int, minutes: float | None, work: Pa
     }
     for k in KEYS:
         out[k] = None if sc.get(k) is None else round(sc[k], 3)
-    for name in ("oracle", "region_wide"):
+    for name in ("oracle", "region_wide", "straight"):
         out[name] = {
             k: None if ref[name].get(k) is None else round(ref[name][k], 3)
             for k in ("POD", "overwarn", "overwarn_pop", "false_zone_share")
