@@ -181,7 +181,7 @@ def table(lines: list[dict]) -> str:
     for s in (x for x in lines if x.get("kind") == "summary"):
         cells = []
         for k in cols:
-            vals = [s[name][k] for name in ("tocsin", *PEERS)]
+            vals = [s.get(name, {}).get(k) for name in ("tocsin", *PEERS)]  # older files: fewer
             cells.append(" / ".join("-" if v is None else f"{v:.3g}" for v in vals))
         met = sum(s["met"].values())
         setting = s["tag"] if s["tag"] != "base" else ",".join(s["set"]) or "defaults"
