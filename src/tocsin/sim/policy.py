@@ -189,12 +189,15 @@ def straight_intervals(
 def with_first_t_in(iv: Intervals, passes: Passes) -> Intervals:
     """The intervals with `first_t_in_s` set: the earliest t_in of a pass of the zone
     within [start, end] (NaN for none)."""
-    n_before = count_at_or_before(passes.zone, passes.t_in_s, iv.zone, iv.start_s, inclusive=False)
-    j = np.searchsorted(passes.zone, iv.zone, "left") + n_before  # first t_in >= start
-    ok = j < len(passes)
-    jj = np.where(ok, j, 0)
-    ok &= (passes.zone[jj] == iv.zone) & (passes.t_in_s[jj] <= iv.end_s) if len(passes) else ok
-    first = np.where(ok, passes.t_in_s[jj] if len(passes) else np.nan, np.nan)
+    first = np.full(len(iv), np.nan)
+    if len(passes):
+        n_before = count_at_or_before(
+            passes.zone, passes.t_in_s, iv.zone, iv.start_s, inclusive=False
+        )
+        j = np.searchsorted(passes.zone, iv.zone, "left") + n_before  # first t_in >= start
+        jj = np.minimum(j, len(passes) - 1)
+        ok = (j < len(passes)) & (passes.zone[jj] == iv.zone) & (passes.t_in_s[jj] <= iv.end_s)
+        first[ok] = passes.t_in_s[jj[ok]]
     return Intervals(zone=iv.zone, start_s=iv.start_s, end_s=iv.end_s, first_t_in_s=first)
 
 

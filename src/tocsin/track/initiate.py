@@ -19,7 +19,7 @@ class Initiator:
     sigma_alt_m: float = 1500.0
     sigma_speed_mps: float = 60.0  # covers every drone speed but jets, from a standing start
     # A sighting that gives the direction of flight starts its track flying that way at a
-    # drone's usual speed; the heading a person gives is good to some 20 degrees. It is
+    # drone's usual speed; the heading a person gives is good to 20-25 degrees. It is
     # taken as a grid heading: the two differ by under 2 degrees within a region.
     sighted_speed_mps: float = 45.0
     sigma_sighted_speed_mps: float = 15.0
