@@ -1,5 +1,6 @@
 """Multi-sensor multi-target tracking with track states batched in numpy arrays."""
 
-from tocsin.track.tracker import MultiSensorTracker, TrackerSettings
+from tocsin.track.settings import TrackerSettings
+from tocsin.track.tracker import MultiSensorTracker
 
 __all__ = ["MultiSensorTracker", "TrackerSettings"]

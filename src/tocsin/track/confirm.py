@@ -14,7 +14,7 @@ from tocsin.track.table import Evidence
 from tocsin.types import FloatArray
 
 if TYPE_CHECKING:
-    from tocsin.track.tracker import TrackerSettings
+    from tocsin.track.settings import TrackerSettings
 
 ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
 

@@ -27,7 +27,7 @@ from tocsin.track.table import TENTATIVE, Evidence, TrackTable
 from tocsin.types import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
-    from tocsin.track.tracker import TrackerSettings
+    from tocsin.track.settings import TrackerSettings
 
 
 class SilenceLimits:
