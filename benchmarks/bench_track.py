@@ -90,14 +90,9 @@ from tocsin.sim.files import read_alerts, read_tracks
 from tocsin.sim.gospa import C_M, GospaSeries, gospa
 from tocsin.sim.identity import count_swaps
 from tocsin.sim.preset import settings_for
+from tocsin.sim.runs_gospa import GOSPA_KEYS, SEEN_KEYS, confirmed_points
 from tocsin.sim.scenario import simulate, write_scenario
-from tocsin.sim.score import (
-    GOSPA_KEYS,
-    SEEN_KEYS,
-    confirmed_points,
-    load_scenario,
-    score_alerts,
-)
+from tocsin.sim.score import load_scenario, score_alerts
 from tocsin.track import MultiSensorTracker, TrackerSettings
 from tocsin.track.table import CONFIRMED
 

@@ -26,7 +26,6 @@ from tocsin.sim.files import (
     read_tracks,
     read_truth,
 )
-from tocsin.sim.gospa import GospaSeries
 from tocsin.sim.passes import Passes, find_passes
 from tocsin.sim.policy import (
     HOLD_S,
@@ -43,6 +42,7 @@ from tocsin.sim.policy import (
     straight_intervals,
     with_first_t_in,
 )
+from tocsin.sim.runs_gospa import run_gospa
 from tocsin.sim.stages import stage_metrics, stage_parts
 from tocsin.times import format_time
 from tocsin.types import FloatArray, IntArray
@@ -58,15 +58,6 @@ WARNING_KEYS = (  # the warning figures of spec §6, in the order they are shown
     "stale_clear_s",
     "false_zone_share",
 )
-GOSPA_KEYS = (
-    "GOSPA",
-    "GOSPA_localisation",
-    "GOSPA_missed",
-    "GOSPA_false",
-    "GOSPA_missed_count",
-    "GOSPA_false_count",
-)
-SEEN_KEYS = tuple(k.replace("GOSPA", "GOSPA_seen", 1) for k in GOSPA_KEYS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,7 +190,7 @@ def score_alerts(scenario: Scenario, alerts: Alerts, tracks: Tracks | None = Non
     out.update(false_zones(p, onset_t, onset_zone, onset_end))
     advisory = run_intervals(scenario, alerts, "advisory")[0]
     out.update(stage_metrics(stage_parts(p, iv, advisory, end_s), int(p.warnable.sum())))
-    out.update(_gospa(scenario, tracks))
+    out.update(run_gospa(scenario, tracks))
     out.update(
         {
             "passes": len(p),
@@ -322,59 +313,6 @@ def false_zones(
     n_out = count_at_or_before(p.zone, p.t_out_s, onset_zone, onset_t, inclusive=False)
     false = (n_in - n_out) <= 0
     return {"false_zone_share": false.mean(), "false_onsets": int(false.sum())}
-
-
-def _gospa(scenario: Scenario, tracks: Tracks | None) -> dict:
-    """Mean GOSPA of confirmed tracks against truth per second (all; seen targets only)."""
-    out = dict.fromkeys(GOSPA_KEYS + SEEN_KEYS)
-    if tracks is None or not len(scenario.truth):
-        return out
-    pts = confirmed_points(scenario, tracks)
-    rx = scenario.targets.first_rx_s[scenario.truth_target]
-    with np.errstate(invalid="ignore"):
-        seen = scenario.truth.t_s >= rx  # NaN first_rx: never seen
-    series = GospaSeries(pts.seconds, pts.truth_sec, pts.truth_xy, pts.est_sec, pts.est_xy)
-    for keys, keep in ((GOSPA_KEYS, None), (SEEN_KEYS, seen)):
-        out.update(zip(keys, series.mean(keep).values(), strict=True))
-    out["GOSPA_seconds"] = int(pts.seconds.size)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Points:
-    """The truth and the confirmed tracks at the scenario's whole seconds, in local x, y.
-
-    ``truth_sec`` and ``est_sec`` are each row's whole second (-1 off a whole
-    second); ``est_ids`` the tracks' ids.
-    """
-
-    seconds: IntArray
-    truth_sec: IntArray
-    truth_xy: FloatArray
-    est_sec: IntArray
-    est_xy: FloatArray
-    est_ids: np.ndarray
-
-
-def confirmed_points(scenario: Scenario, tracks: Tracks) -> Points:
-    """The points GOSPA compares: the truth and the confirmed rows of ``tracks``."""
-    t0, t1 = scenario.t_first_s, scenario.t_last_s
-    conf = tracks.status == "confirmed"
-    tx, ty = scenario.region.frame.latlng_to_xy(tracks.lat_deg[conf], tracks.lon_deg[conf])
-    return Points(
-        seconds=np.arange(round(t0), round(t1) + 1, dtype=np.int64),
-        truth_sec=_whole_seconds(scenario.truth.t_s),
-        truth_xy=np.c_[scenario.truth_x_m, scenario.truth_y_m],
-        est_sec=_whole_seconds(tracks.t_s[conf]),
-        est_xy=np.c_[tx, ty],
-        est_ids=tracks.track[conf],
-    )
-
-
-def _whole_seconds(t_s: FloatArray) -> IntArray:
-    """Whole-second keys of times; times off a whole second (by > 1 ms) get key -1."""
-    r = np.round(t_s)
-    return np.where(np.abs(t_s - r) <= 1e-3, r, -1).astype(np.int64)
 
 
 def _zone_index(alerts: Alerts, zones) -> IntArray:
