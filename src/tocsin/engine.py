@@ -205,7 +205,6 @@ class Engine:
         idx = np.union1d(confirmed, self.tracker.sighted())
         x, P = self.tracker.predicted(idx, t_s)
         th = self.threats.threats(t_s, idx, x, P)
-        here = th.eta_s == 0.0
         may_warn = (tab.status[idx] == CONFIRMED)[th.track]
         # A track gone silent may have struck or turned unseen: it keeps the warnings it
         # started until its deletion, but starts no new ones. Nor does a pass that is
@@ -214,7 +213,7 @@ class Engine:
         # A warning is kept while the zone stays in a corridor or, with p_keep, while a
         # pass stays that likely: hysteresis in the chance itself (docs/engine.md).
         rs = self.settings.reach
-        firm = may_warn & (fresh[th.track] | here) & (th.p_hit >= rs.p_warn)
+        firm = may_warn & (fresh[th.track] | (th.eta_s == 0.0)) & (th.p_hit >= rs.p_warn)
         z_all, eta_all = th.earliest()
         z_keep, eta_keep = th.earliest(may_warn & (th.p_hit >= min(rs.p_keep, rs.p_warn)))
         # A zone that a likely pass will reach is warned by the earliest time any threat
