@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 
-.PHONY: demo test bench lint regions clean web browser
+.PHONY: demo test bench lint regions clean web browser broker
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,13 +22,18 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
 	  || echo "chromium could not be installed: the browser tests will be skipped"
 
+# Debian's nats-server for the broker's end-to-end tests and benchmarks (MQTT, JetStream).
+broker:
+	@command -v nats-server >/dev/null || { apt-get update -qq && apt-get install -y -qq nats-server; } \
+	  || echo "nats-server could not be installed: the broker tests will be skipped"
+
 demo: $(STAMP)
 	$(VENV)/bin/tocsin demo
 
-test: $(STAMP) web browser
+test: $(STAMP) web browser broker
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) broker
 	$(PIP) -e '.[bench]'
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
