@@ -66,4 +66,5 @@ def test_near_segments_is_every_pair_within_radius_of_the_segment_once(belgorod,
     seg, zs = zones.near_segments(x, y, ux, uy, length, r)
     got = list(zip(seg.tolist(), zs.tolist(), strict=True))
     assert len(got) == len(set(got))  # each pair once
+    assert (np.diff(seg) >= 0).all()  # in order of segment
     assert set(got) == _brute_segments(zones, x, y, ux, uy, length, r)

@@ -448,3 +448,22 @@ def test_a_track_only_one_node_heard_is_dropped_soon_after_it_falls_silent():
     assert tr.maintain(1055.0 + limit - 1.0) == []
     gone = tr.maintain(1055.0 + limit + 1.0)
     assert [(e.track, e.was_confirmed) for e in gone] == [(confirmed[0].track, True)]
+
+
+def test_recent_sensors_drop_out_after_the_window_and_come_back_with_a_hit():
+    s = TrackerSettings()
+    tr = MultiSensorTracker(SENSORS, s)
+    w = s.confirm_window_s
+    tr.process([plot(1, 0.0, 1000.0, 0.0), plot(2, 0.5, 1010.0, 0.0, sensor="public",
+                                                kind="sighting")])  # fmt: skip
+    tr.process([plot(3, 10.0, 1450.0, 0.0)])
+    k = int(tr.table.live()[0])
+    for _ in range(2):  # the second time from what was kept
+        assert tr.recent_sensors(k, 20.0) == ("R1", "public")
+        assert tr.recent_sensors(k, 0.5 + w) == ("R1", "public")
+        assert tr.recent_sensors(k, 1.0 + w) == ("R1",)  # the sighting fell out first
+        assert tr.recent_sensors(k, 10.0 + w) == ("R1",)
+    assert tr.recent_sensors(k, 10.0 + w + 0.5) == ()  # out of the window, nothing new
+    tr.process([plot(4, 12.0 + w, 1450.0 + 45.0 * (2.0 + w), 0.0)])
+    assert tr.recent_sensors(k, 13.0 + w) == ("R1",)
+    assert tr.recent_sensors(k, 5.0) == ("R1", "public")  # an earlier time: worked out anew

@@ -40,12 +40,14 @@ class ThreatCache:
         self.zones, self.settings = zones, settings
         self._t = np.zeros(0)  # per track-table row: when its pairs were assessed (nan: never)
         self._path = np.zeros((0, 4))  # and the path they were assessed on: x, y, vx, vy then
-        self._row = np.zeros(0, np.int64)  # the pairs, in no particular order
+        self._row = np.zeros(0, np.int64)  # the pairs, by zone then ETA (threats)
         self._zone = np.zeros(0, np.int64)
         self._at = np.zeros(0)  # when the pair was assessed
         self._eta = np.zeros(0)  # seconds after _at
         self._p_hit = np.zeros(0)
         self._leave = np.zeros(0)  # seconds after _at
+        self._back_s = settings.reuse_max_s + 1.0
+        self._scale = 2.0 ** math.ceil(math.log2(settings.horizon_s + self._back_s + 1.0))
         self.assessed = 0  # track assessments asked for, and those redone
         self.redone = 0
 
@@ -68,13 +70,28 @@ class ThreatCache:
         r = rows[redo]
         self._t[r] = t_s
         self._path[r] = states[redo][:, [0, 1, 3, 4]]
-        n_new = len(new.zone)
-        self._row = np.concatenate([self._row[keep], r[new.track]])
-        self._zone = np.concatenate([self._zone[keep], new.zone])
-        self._at = np.concatenate([self._at[keep], np.full(n_new, t_s)])
-        self._eta = np.concatenate([self._eta[keep], new.eta_s])
-        self._p_hit = np.concatenate([self._p_hit[keep], new.p_hit])
-        self._leave = np.concatenate([self._leave[keep], new.leave_s])
+        # Kept pairs are sorted by zone, then by the clock time of their ETA (one key,
+        # as a lexsort of two is several times slower), and so stay sorted as the ETAs
+        # count down: the new ones, sorted alike, are merged in, never the whole resorted.
+        at_kept = self._at[keep]
+        key_kept = self._key(self._zone[keep], at_kept + self._eta[keep], t_s)
+        key_new = self._key(new.zone, t_s + new.eta_s, t_s)
+        pos = np.searchsorted(key_kept, key_new, side="right")
+        merged = pos + np.arange(len(pos))  # where each new pair lands
+        order = np.ones(len(key_kept) + len(key_new), bool)
+        order[merged] = False
+
+        def merge(kept: np.ndarray, added: np.ndarray) -> np.ndarray:
+            out = np.empty(len(order), np.result_type(kept, added))
+            out[order], out[merged] = kept, added
+            return out
+
+        self._row = merge(self._row[keep], r[new.track])
+        self._zone = merge(self._zone[keep], new.zone)
+        self._at = merge(at_kept, np.full(len(new.zone), t_s))
+        self._eta = merge(self._eta[keep], new.eta_s)
+        self._p_hit = merge(self._p_hit[keep], new.p_hit)
+        self._leave = merge(self._leave[keep], new.leave_s)
         return self._read(t_s, rows)
 
     def _fit(self, n_rows: int) -> None:
@@ -115,14 +132,18 @@ class ThreatCache:
         eta = np.maximum(self._eta - age, 0.0)
         leave = self._leave - age
         ok = (leave >= 0.0) & (eta <= self.settings.horizon_s)
-        zone, eta = self._zone[ok], eta[ok]
-        # Sorted by zone, then ETA: one key, as a lexsort of three is several times slower.
-        scale = 2.0 ** math.ceil(math.log2(self.settings.horizon_s + 1.0))
-        order = np.argsort(zone * scale + eta)
+        where = np.empty(len(self._t), np.int64)  # table row -> index into rows
+        where[rows] = np.arange(len(rows))
         return ZoneThreats(
-            zone=zone[order],
-            track=np.searchsorted(rows, self._row[ok][order]),
-            eta_s=eta[order],
-            p_hit=self._p_hit[ok][order],
-            leave_s=leave[ok][order],
+            zone=self._zone[ok],
+            track=where[self._row[ok]],
+            eta_s=eta[ok],
+            p_hit=self._p_hit[ok],
+            leave_s=leave[ok],
         )
+
+    def _key(self, zone: IntArray, eta_at_s: FloatArray, t_s: float) -> FloatArray:
+        """Sort key of pairs: zone, then the clock time of the ETA. Kept pairs were
+        assessed at most ``reuse_max_s`` before t_s, so their ETAs lie within a span
+        that ``_scale`` holds, and the order the key gives does not change with t_s."""
+        return zone * self._scale + (eta_at_s - (t_s - self._back_s))

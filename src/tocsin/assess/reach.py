@@ -118,8 +118,8 @@ def zone_threats(
     dist = np.hypot(rel_x, rel_y)
     spd = np.maximum(speed[trk], s.min_speed_mps)
     t_ca = np.clip(along / spd, 0.0, h)
-    s_cross = _sigma_along(covs, trk, nrm[trk], t_ca, s.sigma_cap_m)
-    s_along = _sigma_along(covs, trk, u[trk], t_ca, s.sigma_cap_m)
+    s_cross = _sigma_along(covs, nrm, trk, t_ca, s.sigma_cap_m)
+    s_along = _sigma_along(covs, u, trk, t_ca, s.sigma_cap_m)
     s_turn = turn * spd * t_ca
     here = dist <= r_now[trk]
     on_path = (
@@ -138,10 +138,17 @@ def zone_threats(
     past = np.maximum(s.d_hit_m, np.sqrt(np.maximum(r_here**2 - cross**2, 0.0)))
     leave = np.where(moving[trk], (along + past) / spd, np.inf)
     z, t, eta, p_hit, leave = zn[hit], trk[hit], eta[hit], p_hit[hit], leave[hit]
-    order = np.lexsort((t, eta, z))
+    # Sorted by zone, then ETA, then track: one key, stably sorted, as the pairs come
+    # by track (near_segments gives them by segment) and a lexsort of three is slower.
+    order = np.argsort(z * _eta_scale(h) + eta, kind="stable")
     return ZoneThreats(
         zone=z[order], track=t[order], eta_s=eta[order], p_hit=p_hit[order], leave_s=leave[order]
     )
+
+
+def _eta_scale(horizon_s: float) -> float:
+    """A power of two above every ETA: zone · scale + ETA sorts by zone, then ETA."""
+    return 2.0 ** math.ceil(math.log2(horizon_s + 1.0))
 
 
 def empty_threats() -> ZoneThreats:
@@ -162,17 +169,20 @@ def _p_within(offset: FloatArray, sigma: FloatArray, d: float) -> FloatArray:
 
 
 def _sigma_along(
-    covs: FloatArray, trk: IntArray, d: FloatArray, tau: FloatArray, cap_m: float
+    covs: FloatArray, d: FloatArray, trk: IntArray, tau: FloatArray, cap_m: float
 ) -> FloatArray:
-    """One-sigma error of track trk's (K,) predicted position along d (K, 2) at tau (K,)."""
+    """One-sigma error of track trk's (K,) predicted position at tau (K,) along its
+    track's direction d (N, 2). The direction is the track's, so the three quadratic
+    forms are taken once per track, and only their mix over tau once per pair."""
     dx, dy = d[:, 0], d[:, 1]
 
     def quad(i: int, j: int) -> FloatArray:  # dᵀ C d for the 2x2 block at rows i, cols j
         return (
-            dx * dx * covs[trk, i, j]
-            + dx * dy * (covs[trk, i, j + 1] + covs[trk, i + 1, j])
-            + dy * dy * covs[trk, i + 1, j + 1]
+            dx * dx * covs[:, i, j]
+            + dx * dy * (covs[:, i, j + 1] + covs[:, i + 1, j])
+            + dy * dy * covs[:, i + 1, j + 1]
         )
 
-    var = quad(0, 0) + 2.0 * tau * quad(0, 3) + tau * tau * quad(3, 3)
+    pp, pv, vv = quad(0, 0)[trk], quad(0, 3)[trk], quad(3, 3)[trk]
+    var = pp + 2.0 * tau * pv + tau * tau * vv
     return np.minimum(np.sqrt(np.maximum(var, 0.0)), cap_m)

@@ -34,6 +34,7 @@ class Zones:
         self._frame = frame
         self._index = {c: i for i, c in enumerate(cells)}
         self._tree = cKDTree(np.c_[self.x_m, self.y_m]) if cells else None
+        self._grid = _Grid(self.x_m, self.y_m) if cells else None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -77,12 +78,14 @@ class Zones:
 
         Segment i starts at (x_m[i], y_m[i]) and runs length_m[i] (0 for a point)
         along the unit vector (ux[i], uy[i]); radius_m is one per segment. Each
-        pair comes once, in no set order.
+        pair comes once, in order of segment (zones in no set order within one).
 
         A long thin corridor would be a wasteful disc around its middle: each
         segment is covered instead by discs centred a radius apart along it
         (radius sqrt(r² + (step/2)²) each), and a zone is kept only from the disc
-        whose slab of the segment it falls in, so no pair comes twice.
+        whose slab of the segment it falls in, so no pair comes twice. The zones
+        near each disc come from a bucket grid (the squares around it), as the
+        exact test follows anyway.
         """
         x0, y0 = np.asarray(x_m, float), np.asarray(y_m, float)
         ux, uy = np.asarray(ux, float), np.asarray(uy, float)
@@ -97,7 +100,7 @@ class Zones:
         i = np.arange(seg.size, dtype=np.int64) - first[seg]  # disc i of its segment
         at = i * step[seg]  # how far along the segment each disc's centre lies
         cx, cy = x0[seg] + at * ux[seg], y0[seg] + at * uy[seg]
-        pts, zs = self.within(cx, cy, np.sqrt(r[seg] ** 2 + (0.5 * step[seg]) ** 2) + 1.0)
+        pts, zs = self._grid.in_boxes(cx, cy, np.sqrt(r[seg] ** 2 + (0.5 * step[seg]) ** 2) + 1.0)
         s_ = seg[pts]
         dx, dy = self.x_m[zs] - x0[s_], self.y_m[zs] - y0[s_]
         vx, vy = ux[s_], uy[s_]
@@ -132,3 +135,50 @@ def zone_res_of(zone_id: ZoneId) -> int:
     if not (isinstance(zone_id, str) and h3.is_valid_cell(zone_id)):
         raise ValueError(f"not an H3 zone id: {zone_id!r}")
     return int(h3.get_resolution(zone_id))
+
+
+class _Grid:
+    """Zone centres bucketed in squares about one zone spacing wide, for finding the
+    zones near thousands of points at once with array operations only. It beats the
+    k-d tree's ball query, whose answer is a Python list per point, where a coarse
+    candidate set is enough (``Zones.near_segments`` tests each pair exactly)."""
+
+    def __init__(self, x: FloatArray, y: FloatArray) -> None:
+        n = len(x)
+        span = max(float(np.ptp(x)) * float(np.ptp(y)), 1.0)
+        self.size = max(np.sqrt(span / n), 100.0)  # about one zone per square
+        self.x0, self.y0 = float(x.min()), float(y.min())
+        self.nx = int((x.max() - self.x0) // self.size) + 1
+        self.ny = int((y.max() - self.y0) // self.size) + 1
+        cell = self._cell_x(x) + self.nx * self._cell_y(y)
+        self.order = np.argsort(cell, kind="stable")
+        count = np.bincount(cell, minlength=self.nx * self.ny)
+        self.start = np.r_[0, np.cumsum(count)[:-1]]
+        self.count = count
+
+    def _cell_x(self, x):
+        return np.floor((np.asarray(x) - self.x0) / self.size).astype(np.int64)
+
+    def _cell_y(self, y):
+        return np.floor((np.asarray(y) - self.y0) / self.size).astype(np.int64)
+
+    def in_boxes(self, x: FloatArray, y: FloatArray, half: FloatArray) -> tuple[IntArray, IntArray]:
+        """(point, zone) pairs of every zone whose square meets the box of half-width
+        half (P,) around each point (P,): a superset of those within that distance."""
+        lo_x = np.maximum(self._cell_x(x - half), 0)
+        hi_x = np.minimum(self._cell_x(x + half), self.nx - 1)
+        lo_y = np.maximum(self._cell_y(y - half), 0)
+        hi_y = np.minimum(self._cell_y(y + half), self.ny - 1)
+        wx = np.maximum(hi_x - lo_x + 1, 0)
+        wy = np.maximum(hi_y - lo_y + 1, 0)
+        pt, k = _expand(wx * wy)  # each point's squares, k-th of its box
+        cell = (lo_x[pt] + k % wx[pt]) + self.nx * (lo_y[pt] + k // wx[pt])
+        sq, j = _expand(self.count[cell])  # each square's zones, j-th of its own
+        return pt[sq], self.order[self.start[cell[sq]] + j]
+
+
+def _expand(counts: IntArray) -> tuple[IntArray, IntArray]:
+    """For counts (N,): the owner (sum,) of each of counts[i] items and its rank within."""
+    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    first = np.cumsum(counts) - counts
+    return owner, np.arange(len(owner), dtype=np.int64) - first[owner]

@@ -40,6 +40,8 @@ class MultiSensorTracker:
         # on its own (-1: none).
         self._bearings: list[tuple[Detection, int]] = []
         self.limiter = ReporterLimiter()
+        # recent_sensors' answers: row -> (hits then, from, until, sensors)
+        self._recent: dict[int, tuple[int, float, float, tuple[str, ...]]] = {}
         self.lifetime = SilenceLimits(sensors, self.settings)
         self.hearing = NodeReports(
             min_reports=self.settings.acoustic_persist_reports,
@@ -275,6 +277,7 @@ class MultiSensorTracker:
             k = int(live[i])
             was = bool(tab.status[k] == CONFIRMED)
             tab.alive[k], tab.status[k] = False, DELETED
+            self._recent.pop(k, None)
             reason = "shadowed" if dup[i] else "silence" if silence[i] > limit[i] else "uncertainty"
             out.append(TrackDeleted(track=tab.ids[k], t_s=now_s, reason=reason, was_confirmed=was))
         return out
@@ -291,12 +294,23 @@ class MultiSensorTracker:
         )
 
     def recent_sensors(self, k: int, t_s: float) -> tuple[str, ...]:
-        """Sensors that updated track k within the confirmation window before t_s."""
-        lo = t_s - self.settings.confirm_window_s
-        tolerance_s = self.settings.out_of_order_tolerance_s
+        """Sensors that updated track k within the confirmation window before t_s.
+
+        Asked for every live track at every step: an answer is kept until the track
+        takes a hit or the first of its sensors falls out of the window."""
         ev = self.table.evidence[k]
+        kept = self._recent.get(k)
+        if kept is not None and kept[0] == len(ev.hits) and kept[1] <= t_s <= kept[2]:
+            return kept[3]
+        window_s = self.settings.confirm_window_s
+        lo = t_s - window_s
+        tolerance_s = self.settings.out_of_order_tolerance_s
         if ev.lag_s <= tolerance_s:  # in time order within the tolerance: the newest suffice
-            return tuple(sorted(s for s, t in ev.latest_s.items() if t >= lo))
+            times = [t for t in ev.latest_s.values() if t >= lo]
+            out = tuple(sorted(s for s, t in ev.latest_s.items() if t >= lo))
+            if self.table.alive[k]:
+                self._recent[k] = (len(ev.hits), t_s, min(times, default=t_s) + window_s, out)
+            return out
         stop = lo - tolerance_s
         seen = set()
         for h in reversed(ev.hits):  # hits come in time order, within
