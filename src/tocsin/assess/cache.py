@@ -40,12 +40,10 @@ class ThreatCache:
         self.zones, self.settings = zones, settings
         self._t = np.zeros(0)  # per track-table row: when its pairs were assessed (nan: never)
         self._path = np.zeros((0, 4))  # and the path they were assessed on: x, y, vx, vy then
-        self._row = np.zeros(0, np.int64)  # the pairs, by zone then ETA (threats)
-        self._zone = np.zeros(0, np.int64)
-        self._at = np.zeros(0)  # when the pair was assessed
-        self._eta = np.zeros(0)  # seconds after _at
-        self._p_hit = np.zeros(0)
-        self._leave = np.zeros(0)  # seconds after _at
+        # The pairs, by zone then ETA (threats): table row and zone; and when the pair
+        # was assessed, its ETA and leaving time (seconds after then), its chance of a hit.
+        self._ints = np.zeros((0, 2), np.int64)
+        self._floats = np.zeros((0, 4))
         self._back_s = settings.reuse_max_s + 1.0
         self._scale = 2.0 ** math.ceil(math.log2(settings.horizon_s + self._back_s + 1.0))
         self.assessed = 0  # track assessments asked for, and those redone
@@ -65,7 +63,7 @@ class ThreatCache:
         kept = np.zeros(len(self._t), bool)
         kept[rows[~redo]] = True
         self._t[~kept] = np.nan
-        keep = kept[self._row]
+        keep = kept[self._ints[:, 0]]
         new = zone_threats(self.zones, states[redo], covs[redo], self.settings)
         r = rows[redo]
         self._t[r] = t_s
@@ -73,25 +71,18 @@ class ThreatCache:
         # Kept pairs are sorted by zone, then by the clock time of their ETA (one key,
         # as a lexsort of two is several times slower), and so stay sorted as the ETAs
         # count down: the new ones, sorted alike, are merged in, never the whole resorted.
-        at_kept = self._at[keep]
-        key_kept = self._key(self._zone[keep], at_kept + self._eta[keep], t_s)
-        key_new = self._key(new.zone, t_s + new.eta_s, t_s)
-        pos = np.searchsorted(key_kept, key_new, side="right")
-        merged = pos + np.arange(len(pos))  # where each new pair lands
-        order = np.ones(len(key_kept) + len(key_new), bool)
-        order[merged] = False
-
-        def merge(kept: np.ndarray, added: np.ndarray) -> np.ndarray:
-            out = np.empty(len(order), np.result_type(kept, added))
-            out[order], out[merged] = kept, added
-            return out
-
-        self._row = merge(self._row[keep], r[new.track])
-        self._zone = merge(self._zone[keep], new.zone)
-        self._at = merge(at_kept, np.full(len(new.zone), t_s))
-        self._eta = merge(self._eta[keep], new.eta_s)
-        self._p_hit = merge(self._p_hit[keep], new.p_hit)
-        self._leave = merge(self._leave[keep], new.leave_s)
+        ints, floats = self._ints[keep], self._floats[keep]
+        new_ints = np.c_[r[new.track], new.zone]
+        new_floats = np.c_[np.full(len(new.zone), t_s), new.eta_s, new.leave_s, new.p_hit]
+        key_kept = self._key(ints[:, 1], floats[:, 0] + floats[:, 1], t_s)
+        pos = np.searchsorted(key_kept, self._key(new.zone, t_s + new.eta_s, t_s), side="right")
+        at = pos + np.arange(len(pos))  # where each new pair lands
+        old = np.ones(len(ints) + len(pos), bool)
+        old[at] = False
+        self._ints = np.empty((len(old), 2), np.int64)
+        self._ints[old], self._ints[at] = ints, new_ints
+        self._floats = np.empty((len(old), 4))
+        self._floats[old], self._floats[at] = floats, new_floats
         return self._read(t_s, rows)
 
     def _fit(self, n_rows: int) -> None:
@@ -126,19 +117,20 @@ class ThreatCache:
 
     def _read(self, t_s: float, rows: IntArray) -> ZoneThreats:
         """The kept pairs as seen at t_s: ETAs counted down, passed zones dropped."""
-        if not len(self._row):
+        if not len(self._ints):
             return empty_threats()
-        age = t_s - self._at
-        eta = np.maximum(self._eta - age, 0.0)
-        leave = self._leave - age
+        age = t_s - self._floats[:, 0]
+        eta = np.maximum(self._floats[:, 1] - age, 0.0)
+        leave = self._floats[:, 2] - age
         ok = (leave >= 0.0) & (eta <= self.settings.horizon_s)
+        ints = self._ints[ok]
         where = np.empty(len(self._t), np.int64)  # table row -> index into rows
         where[rows] = np.arange(len(rows))
         return ZoneThreats(
-            zone=self._zone[ok],
-            track=where[self._row[ok]],
+            zone=ints[:, 1],
+            track=where[ints[:, 0]],
             eta_s=eta[ok],
-            p_hit=self._p_hit[ok],
+            p_hit=self._floats[ok, 3],
             leave_s=leave[ok],
         )
 

@@ -119,12 +119,17 @@ def zone_threats(
     spd = np.maximum(speed[trk], s.min_speed_mps)
     t_ca = np.clip(along / spd, 0.0, h)
     s_cross = _sigma_along(covs, nrm, trk, t_ca, s.sigma_cap_m)
-    s_along = _sigma_along(covs, u, trk, t_ca, s.sigma_cap_m)
     s_turn = turn * spd * t_ca
     here = dist <= r_now[trk]
     on_path = (
         moving[trk] & (along >= -s.d_hit_m) & (cross <= s.d_hit_m + s.k_cross * s_cross + s_turn)
     )
+    # The rest only for the pairs in the corridor (about half of the candidates).
+    near = np.flatnonzero(here | on_path)
+    zn, trk, here, on_path = zn[near], trk[near], here[near], on_path[near]
+    along, cross, dist, spd = along[near], cross[near], dist[near], spd[near]
+    t_ca, s_cross, s_turn = t_ca[near], s_cross[near], s_turn[near]
+    s_along = _sigma_along(covs, u, trk, t_ca, s.sigma_cap_m)
     p_hit = np.zeros(len(trk))
     p_hit[here] = _p_within_disc(dist[here], sig_p[trk][here], s.d_hit_m)
     p_path = _p_within(cross, np.hypot(s_cross, s_turn), s.d_hit_m)
@@ -132,7 +137,7 @@ def zone_threats(
     chord = np.sqrt(np.maximum(s.d_hit_m**2 - cross**2, 0.0))
     eta = np.maximum((along - chord - s.k_along * s_along) / spd, 0.0)
     eta = np.where(here, 0.0, eta)
-    hit = (here | on_path) & (eta <= h)
+    hit = eta <= h
     # The pair lasts while the drone is on the path to the zone or may be over it.
     r_here = s.d_hit_m + s.k_cross * sig_p[trk]
     past = np.maximum(s.d_hit_m, np.sqrt(np.maximum(r_here**2 - cross**2, 0.0)))

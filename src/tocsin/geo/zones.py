@@ -81,7 +81,7 @@ class Zones:
         pair comes once, in order of segment (zones in no set order within one).
 
         A long thin corridor would be a wasteful disc around its middle: each
-        segment is covered instead by discs centred a radius apart along it
+        segment is covered instead by discs centred two radii apart along it
         (radius sqrt(r² + (step/2)²) each), and a zone is kept only from the disc
         whose slab of the segment it falls in, so no pair comes twice. The zones
         near each disc come from a bucket grid (the squares around it), as the
@@ -93,7 +93,7 @@ class Zones:
         length = np.maximum(np.asarray(length_m, float), 0.0)
         if self._tree is None or x0.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        n = np.ceil(length / np.maximum(r, 1.0)).astype(np.int64) + 1  # discs per segment
+        n = np.ceil(length / np.maximum(2.0 * r, 1.0)).astype(np.int64) + 1  # discs per segment
         step = length / np.maximum(n - 1, 1)
         seg = np.repeat(np.arange(x0.size, dtype=np.int64), n)
         first = np.cumsum(n) - n

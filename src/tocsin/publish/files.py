@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ class RunWriter:
         self.dir = Path(out_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "cap").mkdir(exist_ok=True)
+        self._cap_dir = str(self.dir / "cap")
         self.frame = frame
         self._tracks = (self.dir / "tracks.jsonl").open("w", encoding="utf-8")
         self._alerts = (self.dir / "alerts.jsonl").open("w", encoding="utf-8")
@@ -39,7 +41,7 @@ class RunWriter:
             self._alerts.write(_ROW_ENCODER.encode(row) + "\n")
         self.counts["alert_rows"] += len(r.changes)
         for m in r.caps:
-            (self.dir / "cap" / f"{m.seq}.xml").write_bytes(m.xml)
+            _write_file(os.path.join(self._cap_dir, f"{m.seq}.xml"), m.xml)
         self.counts["cap_files"] += len(r.caps)
 
     def _write_tracks(self, r: StepResult) -> None:
@@ -76,6 +78,18 @@ class RunWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """Write a whole file with the system's calls alone: a mass raid's thousands of CAP
+    files spend more in Python's file objects than in writing."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def write_json(path: Path, doc: dict) -> None:
