@@ -33,6 +33,9 @@ from tocsin.geo import Zones
 from tocsin.types import FloatArray, IntArray
 
 
+_COLUMNS = ("row", "zone", "at", "eta", "leave", "p_hit")
+
+
 class ThreatCache:
     """Each track's threat pairs, kept between assessments (module docstring)."""
 
@@ -40,10 +43,10 @@ class ThreatCache:
         self.zones, self.settings = zones, settings
         self._t = np.zeros(0)  # per track-table row: when its pairs were assessed (nan: never)
         self._path = np.zeros((0, 4))  # and the path they were assessed on: x, y, vx, vy then
-        # The pairs, by zone then ETA (threats): table row and zone; and when the pair
-        # was assessed, its ETA and leaving time (seconds after then), its chance of a hit.
-        self._ints = np.zeros((0, 2), np.int64)
-        self._floats = np.zeros((0, 4))
+        # The pairs, by zone then ETA (threats), as columns: table row, zone, when the
+        # pair was assessed, its ETA and leaving time (seconds after then), chance of a hit.
+        self._cols = {name: np.zeros(0, np.int64 if name in ("row", "zone") else float)
+                      for name in _COLUMNS}  # fmt: skip
         self._back_s = settings.reuse_max_s + 1.0
         self._scale = 2.0 ** math.ceil(math.log2(settings.horizon_s + self._back_s + 1.0))
         self.assessed = 0  # track assessments asked for, and those redone
@@ -63,7 +66,8 @@ class ThreatCache:
         kept = np.zeros(len(self._t), bool)
         kept[rows[~redo]] = True
         self._t[~kept] = np.nan
-        keep = kept[self._ints[:, 0]]
+        c = self._cols
+        kept_at = np.flatnonzero(kept[c["row"]])
         new = zone_threats(self.zones, states[redo], covs[redo], self.settings)
         r = rows[redo]
         self._t[r] = t_s
@@ -71,18 +75,16 @@ class ThreatCache:
         # Kept pairs are sorted by zone, then by the clock time of their ETA (one key,
         # as a lexsort of two is several times slower), and so stay sorted as the ETAs
         # count down: the new ones, sorted alike, are merged in, never the whole resorted.
-        ints, floats = self._ints[keep], self._floats[keep]
-        new_ints = np.c_[r[new.track], new.zone]
-        new_floats = np.c_[np.full(len(new.zone), t_s), new.eta_s, new.leave_s, new.p_hit]
-        key_kept = self._key(ints[:, 1], floats[:, 0] + floats[:, 1], t_s)
+        key_kept = self._key(c["zone"][kept_at], c["at"][kept_at] + c["eta"][kept_at], t_s)
         pos = np.searchsorted(key_kept, self._key(new.zone, t_s + new.eta_s, t_s), side="right")
-        at = pos + np.arange(len(pos))  # where each new pair lands
-        old = np.ones(len(ints) + len(pos), bool)
-        old[at] = False
-        self._ints = np.empty((len(old), 2), np.int64)
-        self._ints[old], self._ints[at] = ints, new_ints
-        self._floats = np.empty((len(old), 4))
-        self._floats[old], self._floats[at] = floats, new_floats
+        to = pos + np.arange(len(pos))  # where each new pair lands
+        src = np.empty(len(kept_at) + len(pos), np.int64)  # into the old pairs, then the new
+        old = np.ones(len(src), bool)
+        old[to] = False
+        src[old], src[to] = kept_at, len(c["row"]) + np.arange(len(pos))
+        added = {"row": r[new.track], "zone": new.zone, "at": np.full(len(pos), t_s),
+                 "eta": new.eta_s, "leave": new.leave_s, "p_hit": new.p_hit}  # fmt: skip
+        self._cols = {k: np.concatenate([v, added[k]])[src] for k, v in c.items()}
         return self._read(t_s, rows)
 
     def _fit(self, n_rows: int) -> None:
@@ -117,20 +119,20 @@ class ThreatCache:
 
     def _read(self, t_s: float, rows: IntArray) -> ZoneThreats:
         """The kept pairs as seen at t_s: ETAs counted down, passed zones dropped."""
-        if not len(self._ints):
+        c = self._cols
+        if not len(c["row"]):
             return empty_threats()
-        age = t_s - self._floats[:, 0]
-        eta = np.maximum(self._floats[:, 1] - age, 0.0)
-        leave = self._floats[:, 2] - age
-        ok = (leave >= 0.0) & (eta <= self.settings.horizon_s)
-        ints = self._ints[ok]
+        age = t_s - c["at"]
+        eta = np.maximum(c["eta"] - age, 0.0)
+        leave = c["leave"] - age
+        ok = np.flatnonzero((leave >= 0.0) & (eta <= self.settings.horizon_s))
         where = np.empty(len(self._t), np.int64)  # table row -> index into rows
         where[rows] = np.arange(len(rows))
         return ZoneThreats(
-            zone=ints[:, 1],
-            track=where[ints[:, 0]],
+            zone=c["zone"][ok],
+            track=where[c["row"][ok]],
             eta_s=eta[ok],
-            p_hit=self._floats[ok, 3],
+            p_hit=c["p_hit"][ok],
             leave_s=leave[ok],
         )
 
