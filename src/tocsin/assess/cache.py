@@ -32,7 +32,6 @@ from tocsin.assess.reach import ReachSettings, ZoneThreats, empty_threats, zone_
 from tocsin.geo import Zones
 from tocsin.types import FloatArray, IntArray
 
-
 _COLUMNS = ("row", "zone", "at", "eta", "leave", "p_hit")
 
 
