@@ -8,7 +8,8 @@ pairs. A lone pair (a track and a plot with no other gated pair), by far the
 most common case, needs no solving at all; the ambiguous pairs are solved
 together with scipy's ``linear_sum_assignment`` over just their own tracks
 and plots, which gives the same one-to-one assignment as one global problem
-at a small fraction of its size.
+at a small fraction of its size. A track may take no plot, at the cost of one
+at the edge of its gate (as Stone Soup's missed-detection hypothesis).
 """
 
 from __future__ import annotations
@@ -99,12 +100,19 @@ class GnnAssociator:
             # One problem over the tracks and plots of the ambiguous pairs: no lone pair
             # competes with them. (Split into the clusters of competing pairs, it is the
             # same matrix, rows and columns in another order: no cheaper to solve.)
+            # Each track may also take no plot, at the cost of a plot at the edge of the
+            # sharpest gate of the cluster: else a track whose drone went unseen this scan
+            # would be made to take a neighbour's plot, that one's track the next one's,
+            # and so on down a formation, whenever that chain assigns more tracks.
             ut, ti = np.unique(trks[rest], return_inverse=True)
             ud, di = np.unique(dets[rest], return_inverse=True)
-            C = np.full((len(ut), len(ud)), _NO)
-            C[ti, di] = cost[rest] - cost[rest].min() + 1.0
+            low = cost[rest].min()
+            C = np.full((len(ut), len(ud) + len(ut)), _NO)
+            C[ti, di] = cost[rest] - low + 1.0
+            miss = gate + logdet[ok][rest].min()
+            C[np.arange(len(ut)), len(ud) + np.arange(len(ut))] = miss - low + 1.0
             r, c = linear_sum_assignment(C)
-            keep = C[r, c] < _NO
+            keep = c < len(ud)
             out_t.append(ut[r[keep]])
             out_d.append(ud[c[keep]])
         t_all, d_all = np.concatenate(out_t), np.concatenate(out_d)
