@@ -53,3 +53,21 @@ def test_a_track_whose_drone_went_unseen_takes_no_neighbours_plot():
     d2 = np.array([12.0, 0.5, 11.0, 0.4, 10.0])
     t, d = GnnAssociator._solve(trks, dets, d2, np.zeros(5), gate=16.0)
     assert sorted(zip(t.tolist(), d.tolist(), strict=True)) == [(1, 0), (2, 1)]
+
+
+def test_a_contested_plot_goes_to_the_confirmed_track_over_a_tentative_one():
+    # A confirmed track (0) and a tentative one (1) 120 m apart both fit the one plot,
+    # the tentative one a little better. With the tentative track's pairs costing more,
+    # the confirmed track keeps its drone's plot.
+    a = GnnAssociator()
+    states = np.zeros((2, 6))
+    states[1, 0] = 120.0
+    covs = np.tile(np.diag([100.0**2, 100.0**2, 1.0, 1.0, 1.0, 1.0]), (2, 1, 1))
+    z, R = np.array([[90.0, 0.0]]), np.eye(2)[None] * 50.0**2
+    H = np.zeros((2, 6))
+    H[0, 0] = H[1, 1] = 1.0
+    trks, dets = np.array([0, 1]), np.array([0, 0])
+    t, d = a.assign_linear(states, covs, z, R, H, trks, dets)
+    assert list(zip(t.tolist(), d.tolist(), strict=True)) == [(1, 0)]
+    t, d = a.assign_linear(states, covs, z, R, H, trks, dets, extra=np.array([0.0, 4.0]))
+    assert list(zip(t.tolist(), d.tolist(), strict=True)) == [(0, 0)]

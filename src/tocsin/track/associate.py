@@ -63,8 +63,10 @@ class GnnAssociator:
         order = np.lexsort((trks[keep], dets[keep]))
         return trks[keep][order], dets[keep][order]
 
-    def assign_linear(self, states, covs, z, R, H, trks, dets) -> tuple[IntArray, IntArray]:
-        """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs."""
+    def assign_linear(self, states, covs, z, R, H, trks, dets,
+                      extra: FloatArray | None = None) -> tuple[IntArray, IntArray]:  # fmt: skip
+        """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs;
+        ``extra`` (per track) is added to the cost of each of its pairs."""
         if len(trks) == 0:
             return trks, dets
         rows = kalman.picked(H)
@@ -75,6 +77,8 @@ class GnnAssociator:
             y = z[dets] - states[trks[:, None], rows]
             S = covs[trks[:, None, None], rows[:, None], rows] + R[dets]
         d2, logdet = kalman.mahalanobis2(y, S)
+        if extra is not None:
+            logdet = logdet + extra[trks]
         return self._solve(trks, dets, d2, logdet, self.gate_d2)
 
     def assign_bearing(self, states, covs, bearing, sigma, nodes, sound_mps, trks, dets):

@@ -70,3 +70,6 @@ class TrackerSettings:
     # track predicted within that range not at all, and one predicted beyond it only
     # to its edge.
     heard_within_range: bool = True
+    # Added to the cost (d² + ln|S|) of a tentative track's plots, where tracks compete
+    # for them: -2 ln of the chance that a tentative track is a drone (about 0.14).
+    tentative_cost: float = 4.0

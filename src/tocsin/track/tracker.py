@@ -86,7 +86,12 @@ class MultiSensorTracker:
             ti, dj = self.associator.assign_bearing(px, pP, b, sig, nodes, s.sound_mps, trks, cand)
         else:
             z, R = meas
-            ti, dj = self.associator.assign_linear(px, pP, z, R, h_matrix(model), trks, cand)
+            # A contested plot goes to a confirmed track rather than a tentative one
+            # that fits it about as well: the tentative one may be clutter or a copy.
+            extra = None
+            if dets[0].kind == "radar":
+                extra = np.where(tab.status[live] == TENTATIVE, s.tentative_cost, 0.0)
+            ti, dj = self.associator.assign_linear(px, pP, z, R, h_matrix(model), trks, cand, extra)
         ks = live[ti]
         fresh = t_det[dj] >= tab.t_s[ks] - s.out_of_order_tolerance_s
         if fresh.any():
