@@ -8,8 +8,9 @@ pairs. A lone pair (a track and a plot with no other gated pair), by far the
 most common case, needs no solving at all; the ambiguous pairs are solved
 together with scipy's ``linear_sum_assignment`` over just their own tracks
 and plots, which gives the same one-to-one assignment as one global problem
-at a small fraction of its size. A track may take no plot, at the cost of one
-at the edge of its gate (as Stone Soup's missed-detection hypothesis).
+at a small fraction of its size. There a track may also take no plot, at the
+cost of one at the edge of the sharpest gate among them (the part Stone Soup's
+missed-detection hypothesis plays).
 """
 
 from __future__ import annotations
