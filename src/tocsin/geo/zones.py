@@ -91,7 +91,7 @@ class Zones:
         ux, uy = np.asarray(ux, float), np.asarray(uy, float)
         r = np.asarray(radius_m, float)
         length = np.maximum(np.asarray(length_m, float), 0.0)
-        if self._tree is None or x0.size == 0:
+        if self._grid is None or x0.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         n = np.ceil(length / np.maximum(2.0 * r, 1.0)).astype(np.int64) + 1  # discs per segment
         step = length / np.maximum(n - 1, 1)
