@@ -228,6 +228,21 @@ def test_plots_in_consecutive_scans_confirm_and_plots_scans_apart_do_not():
         assert len(confirmed) == want
 
 
+def test_a_new_track_takes_no_plot_farther_than_a_drone_can_fly():
+    """Two drones of a formation 350 m apart, flying 50 m/s; the radar (2 s) sees only
+    the first in its first scan and only the second in the next. The new track's
+    gate (a standing start, 60 m/s on each axis) reaches the second drone's plot,
+    175 m/s away; the velocity gate leaves it to start a track of its own. A plot
+    of the first drone, 100 m on, is taken."""
+    tr = MultiSensorTracker(RADAR_2S)
+    tr.process([plot(0, 1000.0, 10_000.0, 0.0)])
+    tr.process([plot(1, 1002.0, 10_100.0, 350.0)])
+    tab = tr.table
+    assert tab.n == 2 and [len(tab.evidence[k].hits) for k in range(2)] == [1, 1]
+    tr.process([plot(2, 1004.0, 10_200.0, 0.0), plot(3, 1004.0, 10_200.0, 350.0)])
+    assert tab.n == 2 and [len(tab.evidence[k].hits) for k in range(2)] == [2, 2]
+
+
 def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():
     tr = MultiSensorTracker(RADAR_2S)
     for k in range(12):  # two drones 500 m apart, side by side, both seen every scan

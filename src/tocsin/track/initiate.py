@@ -147,6 +147,24 @@ class Initiator:
         )
 
 
+def speed_gate(gap_m: FloatArray, dt_s: FloatArray, sigma_m: FloatArray, v_max_mps: float):
+    """Which second plots (M,) a track started from one plot may take: the velocity gate
+    of two-point initiation.
+
+    A drone cannot have flown farther than ``v_max_mps`` over ``dt_s``: a plot
+    ``gap_m`` away from the first one is another drone's (a wingman's, 300 m
+    off in a formation) or clutter, however wide the new track's Gaussian
+    gate (a standing start with 60 m/s on each axis reaches 240 m/s). Where the
+    two plots' combined error ``sigma_m`` (one sigma) is too large to measure a
+    speed over one interval, the gate is no tighter than three of it.
+
+    >>> speed_gate(np.array([200.0, 350.0, 350.0]), np.array([2.0, 2.0, 2.0]),
+    ...            np.array([71.0, 71.0, 150.0]), 130.0).tolist()
+    [True, False, True]
+    """
+    return gap_m <= np.maximum(v_max_mps * dt_s, 3.0 * sigma_m)
+
+
 def _var_v(d: Detection) -> float:
     """Variance of a detection's velocity on each axis (m²/s²)."""
     sv = d.sigma_v_mps if d.sigma_v_mps is not None else 10.0

@@ -11,7 +11,7 @@ from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator, within
 from tocsin.track.confirm import confirmed, hit_llr
 from tocsin.track.hearing import NodeReports
-from tocsin.track.initiate import Initiator
+from tocsin.track.initiate import Initiator, speed_gate
 from tocsin.track.lifetime import SilenceLimits
 from tocsin.track.measure import (
     bearing_measurements,
@@ -80,6 +80,8 @@ class MultiSensorTracker:
         px, pP = kalman.predict(tab.states[live], tab.covs[live], dt, s.q_h_m2ps3, s.q_v_m2ps3)
         trk_r = np.sqrt(gate) * kalman.major_sigma_m(pP)
         trks, cand = self.associator.candidates(px[:, :2], trk_r, det_xy, det_r, pairs)
+        if model != "bearing" and len(trks):
+            trks, cand = self._speed_gate(live[trks], trks, cand, det_xy, det_r, t_det)
         if model == "bearing":
             trks, cand = self._leave_lone_bearings(live, trks, cand, dets[0].sensor)
             b, sig, nodes = meas
@@ -115,6 +117,24 @@ class MultiSensorTracker:
         elif left:
             self._initiate(left)
         return confirmed
+
+    def _speed_gate(self, ks, trks, cand, det_xy, det_r, t_det) -> tuple[IntArray, IntArray]:
+        """Candidate pairs (trks, cand) less those of tracks started from one plot, with
+        no speed yet, whose plot lies farther than a drone can fly (initiate.speed_gate)."""
+        tab, s = self.table, self.settings
+        young = tab.covs[ks, 3, 3] >= 0.99 * self.initiator.sigma_speed_mps**2
+        if not young.any():
+            return trks, cand
+        at = np.flatnonzero(young)
+        young[at] = [len(tab.evidence[k].hits) == 1 for k in ks[at].tolist()]
+        gap = np.hypot(*(det_xy[cand] - tab.states[ks, :2]).T)
+        # det_r is the plot's gate reach: sqrt(gate) of its own one-sigma error.
+        sigma = np.hypot(
+            kalman.major_sigma_m(tab.covs[ks]), det_r[cand] / np.sqrt(self.associator.gate_d2)
+        )
+        dt = np.maximum(t_det[cand] - tab.t_s[ks], 0.0)
+        ok = ~young | speed_gate(gap, dt, sigma, s.max_speed_mps)
+        return trks[ok], cand[ok]
 
     def _near(
         self, det_xy: FloatArray, t_s: float, radius_m: float
