@@ -37,7 +37,7 @@ def test_solving_cluster_by_cluster_gives_the_global_assignment(seed, n_trk, n_d
     trks, dets = flat // n_det, flat % n_det
     cost = rng.permutation(len(flat)).astype(float) + rng.uniform(0, 0.5, len(flat))
     d2 = np.zeros(len(flat))
-    t, d = GnnAssociator._solve(trks, dets, d2, cost, gate=16.0)
+    t, d, _ = GnnAssociator()._solve(trks, dets, d2, cost, gate=16.0)
     assert set(zip(t.tolist(), d.tolist(), strict=True)) == _global(trks, dets, cost)
     assert len(set(t.tolist())) == len(t) and len(set(d.tolist())) == len(d)
 
@@ -51,7 +51,7 @@ def test_a_track_whose_drone_went_unseen_takes_no_neighbours_plot():
     trks = np.array([0, 1, 1, 2, 2])
     dets = np.array([0, 0, 1, 1, 2])  # plots a, b, c of drones 1, 2, 3
     d2 = np.array([12.0, 0.5, 11.0, 0.4, 10.0])
-    t, d = GnnAssociator._solve(trks, dets, d2, np.zeros(5), gate=16.0)
+    t, d, _ = GnnAssociator()._solve(trks, dets, d2, np.zeros(5), gate=16.0)
     assert sorted(zip(t.tolist(), d.tolist(), strict=True)) == [(1, 0), (2, 1)]
 
 
@@ -67,7 +67,18 @@ def test_a_contested_plot_goes_to_the_confirmed_track_over_a_tentative_one():
     H = np.zeros((2, 6))
     H[0, 0] = H[1, 1] = 1.0
     trks, dets = np.array([0, 1]), np.array([0, 0])
-    t, d = a.assign_linear(states, covs, z, R, H, trks, dets)
+    t, d, _ = a.assign_linear(states, covs, z, R, H, trks, dets)
     assert list(zip(t.tolist(), d.tolist(), strict=True)) == [(1, 0)]
-    t, d = a.assign_linear(states, covs, z, R, H, trks, dets, extra=np.array([0.0, 4.0]))
+    t, d, _ = a.assign_linear(states, covs, z, R, H, trks, dets, extra=np.array([0.0, 4.0]))
     assert list(zip(t.tolist(), d.tolist(), strict=True)) == [(0, 0)]
+
+
+def test_a_plot_that_two_tracks_fit_about_as_well_is_contested():
+    # Plot 0 fits track 0 (d² 1) and track 1 (d² 5, within 3 sigma); plot 1 fits track 1
+    # well and track 2 only at the gate's edge (d² 12). Track 1 takes plot 1 and track 0
+    # takes plot 0: plot 0 is contested, plot 1 is not.
+    trks, dets = np.array([0, 1, 1, 2]), np.array([0, 0, 1, 1])
+    d2 = np.array([1.0, 5.0, 0.5, 12.0])
+    t, d, contested = GnnAssociator()._solve(trks, dets, d2, np.zeros(4), gate=16.0)
+    got = {(a, b): c for a, b, c in zip(t.tolist(), d.tolist(), contested.tolist(), strict=True)}
+    assert got == {(0, 0): True, (1, 1): False}

@@ -243,6 +243,27 @@ def test_a_new_track_takes_no_plot_farther_than_a_drone_can_fly():
     assert tab.n == 2 and [len(tab.evidence[k].hits) for k in range(2)] == [2, 2]
 
 
+def test_drones_flying_closer_than_their_plots_tell_apart_confirm_later():
+    """Two drones 150 m apart, each plot 50 m off: each plot fits both new tracks
+    within 3 sigma, so neither is confirmed on the usual three plots; both are,
+    two scans later (TrackerSettings.contested_wait_hits). A drone alone is
+    confirmed on three."""
+    s = TrackerSettings()
+    for ys, want in (([0.0, 150.0], s.confirm_min_hits + s.contested_wait_hits),
+                     ([0.0], s.confirm_min_hits)):  # fmt: skip
+        tr = MultiSensorTracker(RADAR_2S, s)
+        seq, at = 0, None
+        for k in range(8):
+            t = 1000.0 + 2.0 * k
+            x = 10_000.0 + 50.0 * (t - 1000.0)
+            confirmed = tr.process([plot(seq + i, t, x, y) for i, y in enumerate(ys)])
+            seq += len(ys)
+            if confirmed and at is None:
+                at = k + 1
+                assert len(confirmed) == len(ys)
+        assert at == want
+
+
 def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():
     tr = MultiSensorTracker(RADAR_2S)
     for k in range(12):  # two drones 500 m apart, side by side, both seen every scan

@@ -22,7 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
 from tocsin.track import kalman
-from tocsin.types import FloatArray, IntArray
+from tocsin.types import BoolArray, FloatArray, IntArray
 
 _NO = 1e9
 _BRUTE_MAX_PAIRS = 8192  # fewer (track, plot) pairs than this: distances without KD-trees
@@ -37,6 +37,9 @@ class GnnAssociator:
     # A track gone this unsure would claim plots of other drones and clutter far
     # away and never die: it may take no plot farther than this (plus the plot's own).
     max_track_reach_m: float = 3000.0
+    # Another track fits an assigned plot within this too (chi-square, 2 d.o.f.: 3 sigma):
+    # which of them it belongs to is not yet clear.
+    contested_d2: float = 9.0
 
     def candidates(
         self,
@@ -64,12 +67,13 @@ class GnnAssociator:
         order = np.lexsort((trks[keep], dets[keep]))
         return trks[keep][order], dets[keep][order]
 
-    def assign_linear(self, states, covs, z, R, H, trks, dets,
-                      extra: FloatArray | None = None) -> tuple[IntArray, IntArray]:  # fmt: skip
+    def assign_linear(self, states, covs, z, R, H, trks, dets, extra: FloatArray | None = None,
+                      ) -> tuple[IntArray, IntArray, BoolArray]:  # fmt: skip
         """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs;
-        ``extra`` (per track) is added to the cost of each of its pairs."""
+        ``extra`` (per track) is added to the cost of each of its pairs. Also whether
+        another track fits each assigned plot about as well (`_solve`)."""
         if len(trks) == 0:
-            return trks, dets
+            return trks, dets, np.zeros(0, bool)
         rows = kalman.picked(H)
         if rows is None:
             y = z[dets] - states[trks] @ H.T
@@ -83,20 +87,22 @@ class GnnAssociator:
         return self._solve(trks, dets, d2, logdet, self.gate_d2)
 
     def assign_bearing(self, states, covs, bearing, sigma, nodes, sound_mps, trks, dets):
-        """Assign bearings (M,) from nodes (M, 2) to tracks for candidate pairs."""
+        """Assign bearings (M,) from nodes (M, 2) to tracks for candidate pairs, as
+        ``assign_linear`` does plots."""
         if len(trks) == 0:
-            return trks, dets
+            return trks, dets, np.zeros(0, bool)
         h, Hj = kalman.bearing_model(states[trks], nodes[dets], sound_mps)
         y = np.angle(np.exp(1j * (bearing[dets] - h)))
         S = (Hj @ covs[trks] @ Hj.transpose(0, 2, 1))[:, 0, 0] + sigma[dets] ** 2
         return self._solve(trks, dets, y * y / S, np.log(S), self.gate_d2_bearing)
 
-    @staticmethod
-    def _solve(trks, dets, d2, logdet, gate) -> tuple[IntArray, IntArray]:
+    def _solve(self, trks, dets, d2, logdet, gate) -> tuple[IntArray, IntArray, BoolArray]:
+        """The assigned (track, detection) pairs, by track, and whether each detection
+        is *contested*: another track fits it within ``contested_d2`` too."""
         ok = d2 <= gate
-        trks, dets, cost = trks[ok], dets[ok], (d2 + logdet)[ok]
+        trks, dets, d2, cost = trks[ok], dets[ok], d2[ok], (d2 + logdet)[ok]
         if len(trks) == 0:
-            return trks, dets
+            return trks, dets, np.zeros(0, bool)
         # A cluster of one track and one plot: neither has another gated pair.
         lone = (np.bincount(trks)[trks] == 1) & (np.bincount(dets)[dets] == 1)
         out_t, out_d = [trks[lone]], [dets[lone]]
@@ -122,7 +128,13 @@ class GnnAssociator:
             out_d.append(ud[c[keep]])
         t_all, d_all = np.concatenate(out_t), np.concatenate(out_d)
         order = np.argsort(t_all, kind="stable")
-        return t_all[order], d_all[order]
+        t_all, d_all = t_all[order], d_all[order]
+        close = d2 <= self.contested_d2
+        fits = np.bincount(dets[close], minlength=int(dets.max()) + 1)[d_all]
+        span = int(trks.max()) + 1
+        key = dets * span + trks  # the assigned pairs' own rows, less their own fit
+        at = np.searchsorted(key, d_all * span + t_all, sorter=(by := np.argsort(key)))
+        return t_all, d_all, fits - close[by[at]] > 0
 
 
 def within(

@@ -73,3 +73,7 @@ class TrackerSettings:
     # Added to the cost (d² + ln|S|) of a tentative track's plots, where tracks compete
     # for them: -2 ln of the chance that a tentative track is a drone (about 0.14).
     tentative_cost: float = 4.0
+    # A tentative track whose radar plot another track fits about as well (GnnAssociator.
+    # contested_d2) is confirmed on it only once it has this many hits more than
+    # confirm_min_hits: in a formation its first plots may be a neighbour's.
+    contested_wait_hits: int = 2

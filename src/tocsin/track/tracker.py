@@ -85,7 +85,9 @@ class MultiSensorTracker:
         if model == "bearing":
             trks, cand = self._leave_lone_bearings(live, trks, cand, dets[0].sensor)
             b, sig, nodes = meas
-            ti, dj = self.associator.assign_bearing(px, pP, b, sig, nodes, s.sound_mps, trks, cand)
+            ti, dj, contested = self.associator.assign_bearing(
+                px, pP, b, sig, nodes, s.sound_mps, trks, cand
+            )
         else:
             z, R = meas
             # A contested plot goes to a confirmed track rather than a tentative one
@@ -93,7 +95,9 @@ class MultiSensorTracker:
             extra = None
             if dets[0].kind == "radar":
                 extra = np.where(tab.status[live] == TENTATIVE, s.tentative_cost, 0.0)
-            ti, dj = self.associator.assign_linear(px, pP, z, R, h_matrix(model), trks, cand, extra)
+            ti, dj, contested = self.associator.assign_linear(
+                px, pP, z, R, h_matrix(model), trks, cand, extra
+            )
         ks = live[ti]
         fresh = t_det[dj] >= tab.t_s[ks] - s.out_of_order_tolerance_s
         if fresh.any():
@@ -107,7 +111,14 @@ class MultiSensorTracker:
             # Older than the track's estimate: never applied as if new; it only
             # names its sensor as one that saw this drone.
             tab.evidence[k].sensors.add(dets[j].sensor)
-        confirmed = self._confirm(ks[fresh], t_det[dj][fresh])
+        # A radar plot another track fits about as well confirms nothing yet: in a
+        # formation, a new track's first plots may be its neighbours'. Up to a point:
+        # two drones flying closer than the plots' errors stay contested for good.
+        unsure = contested & (dets[0].kind == "radar")
+        if unsure.any():
+            wait = s.confirm_min_hits + s.contested_wait_hits
+            unsure[unsure] = [len(tab.evidence[k].hits) < wait for k in ks[unsure].tolist()]
+        confirmed = self._confirm(ks[fresh & ~unsure], t_det[dj][fresh & ~unsure])
         assigned = np.zeros(len(dets), bool)
         assigned[dj] = True
         left = [dets[j] for j in np.flatnonzero(~assigned).tolist()]
