@@ -133,18 +133,19 @@ class MultiSensorTracker:
         """Candidate pairs (trks, cand) less those of tracks started from one plot, with
         no speed yet, whose plot lies farther than a drone can fly (initiate.speed_gate)."""
         tab, s = self.table, self.settings
-        young = tab.covs[ks, 3, 3] >= 0.99 * self.initiator.sigma_speed_mps**2
-        if not young.any():
+        at = np.flatnonzero(tab.covs[ks, 3, 3] >= 0.99 * self.initiator.sigma_speed_mps**2)
+        at = at[[len(tab.evidence[k].hits) == 1 for k in ks[at].tolist()]]
+        if len(at) == 0:
             return trks, cand
-        at = np.flatnonzero(young)
-        young[at] = [len(tab.evidence[k].hits) == 1 for k in ks[at].tolist()]
-        gap = np.hypot(*(det_xy[cand] - tab.states[ks, :2]).T)
+        k, j = ks[at], cand[at]
+        gap = np.hypot(*(det_xy[j] - tab.states[k, :2]).T)
         # det_r is the plot's gate reach: sqrt(gate) of its own one-sigma error.
         sigma = np.hypot(
-            kalman.major_sigma_m(tab.covs[ks]), det_r[cand] / np.sqrt(self.associator.gate_d2)
+            kalman.major_sigma_m(tab.covs[k]), det_r[j] / np.sqrt(self.associator.gate_d2)
         )
-        dt = np.maximum(t_det[cand] - tab.t_s[ks], 0.0)
-        ok = ~young | speed_gate(gap, dt, sigma, s.max_speed_mps)
+        dt = np.maximum(t_det[j] - tab.t_s[k], 0.0)
+        ok = np.ones(len(trks), bool)
+        ok[at] = speed_gate(gap, dt, sigma, s.max_speed_mps)
         return trks[ok], cand[ok]
 
     def _near(
