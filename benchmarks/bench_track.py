@@ -2,7 +2,7 @@
 
     make bench          # installs .[bench] (Stone Soup) first
     .venv/bin/python benchmarks/bench_track.py [--sizes 10,50,200,800] [--scans 100]
-        [--mass-raid-min 30 | --no-mass-raid]
+        [--mass-raid-min 30 | --no-mass-raid] [--seeds 7,8,9 --no-peer]
 
 Scenario, per size N (seed + N): N drones at 40-55 m/s on straight legs in the
 plane, about half of them in formations of 3-6 flying 300-500 m apart; one
@@ -46,6 +46,10 @@ that trade their drones make one swap, and so does a track taken over by a
 wingman while its drone gets another track. It is CLEAR MOT's identity
 switch narrowed to drones of one formation and counted per pair. A track
 lost and replaced, or one drawn to clutter, is no swap (GOSPA counts it).
+
+``--seeds`` runs each size on several seeds (seed + N each), one line each;
+``--no-peer`` leaves Stone Soup out and gives Tocsin's figures alone, for
+sweeps over seeds.
 
 Mass raid (one more JSON line, ``"bench": "track-mass-raid"``; skipped with
 ``--no-mass-raid``): the simulator's ``mass-raid`` preset (700 drones, all
@@ -286,13 +290,23 @@ def run_stonesoup(sc: Scenario, kdtree: bool, budget_s: float):
     return 1000.0 * cpu / n, est, ids, n, 1000.0 * wall / n
 
 
-def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float) -> dict:
+def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float, peer: bool = True) -> dict:
     sc = scenario(n, scans, seed + n)
     out: dict = {"bench": "track", "targets": n, "scans": scans}
     toc_ms, toc_est, toc_ids, toc_wall = run_tocsin(sc)
     toc = _mean_gospa(sc, toc_est, c_m) | {"swaps": _swaps(sc, toc_est, toc_ids, c_m)}
     imm_ms, imm_est, imm_ids, _ = run_tocsin(sc, "imm")
     imm = _mean_gospa(sc, imm_est, c_m) | {"swaps": _swaps(sc, imm_est, imm_ids, c_m)}
+    common = {"gospa_c_m": c_m, "seed": seed + n, "pd": PD, "clutter_per_scan": CLUTTER,
+              "sigma_m": SIGMA_M, "period_s": PERIOD_S}  # fmt: skip
+    if not peer:  # Tocsin's figures alone: sweeps over seeds
+        out |= {"tocsin_ms_per_scan": toc_ms, "tocsin_imm_ms_per_scan": imm_ms,
+                "formation_drones": int((sc.group >= 0).sum())}  # fmt: skip
+        for who, g in (("tocsin", toc), ("tocsin_imm", imm)):
+            out |= {f"{who}_gospa_m": g["gospa_m"], f"{who}_rms_loc_m": g["loc_m"],
+                    f"{who}_missed": g["missed"], f"{who}_false": g["false"],
+                    f"{who}_swaps": g["swaps"]}  # fmt: skip
+        return {k: round(v, 3) if isinstance(v, float) else v for k, v in (out | common).items()}
     runs = {}
     for name, kd in (("kdtree", True), ("gnn2d", False)):
         # The second run stops once it has spent what the first did in all: it cannot be the peer.
@@ -327,9 +341,7 @@ def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float) -> dict:
     for name, (ms, g, done, _) in runs.items():
         out |= {f"stonesoup_{name}_ms_per_scan": ms, f"stonesoup_{name}_gospa_m": g["gospa_m"],
                 f"stonesoup_{name}_scans": done, f"stonesoup_{name}_swaps": g["swaps"]}  # fmt: skip
-    out |= {"gospa_c_m": c_m, "seed": seed + n, "pd": PD, "clutter_per_scan": CLUTTER,
-            "sigma_m": SIGMA_M, "period_s": PERIOD_S}  # fmt: skip
-    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in (out | common).items()}
 
 
 @contextmanager
@@ -459,13 +471,18 @@ def main() -> None:
     ap.add_argument("--sizes", default="10,50,200,800")
     ap.add_argument("--scans", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seeds", default="", help="several seeds (comma-separated): one line each")
+    ap.add_argument("--no-peer", action="store_true", help="Tocsin alone, no Stone Soup")
     ap.add_argument("--c-m", type=float, default=1000.0)
     ap.add_argument("--budget-s", type=float, default=600.0, help="CPU s per Stone Soup run")
     ap.add_argument("--mass-raid-min", type=float, default=30.0, help="minutes of the night")
     ap.add_argument("--no-mass-raid", action="store_true", help="skip the mass-raid night")
     a = ap.parse_args()
+    seeds = [int(s) for s in a.seeds.split(",") if s] or [a.seed]
     for n in (int(s) for s in a.sizes.split(",") if s):
-        print(json.dumps(bench(n, a.scans, a.seed, a.c_m, a.budget_s)), flush=True)
+        for seed in seeds:
+            line = bench(n, a.scans, seed, a.c_m, a.budget_s, peer=not a.no_peer)
+            print(json.dumps(line), flush=True)
     if not a.no_mass_raid:
         print(json.dumps(mass_raid(a.mass_raid_min, a.seed)), flush=True)
 
