@@ -264,6 +264,21 @@ def test_drones_flying_closer_than_their_plots_tell_apart_confirm_later():
         assert at == want
 
 
+def test_a_plot_far_out_tells_the_track_its_velocity_may_be_off():
+    """Ten plots on a straight line settle a track's velocity to a few m/s; a plot
+    300 m off the prediction (d² about 9.5: 1 in 100 of its own) adds
+    surprise_var_v to the velocity's variance; one 100 m off does not."""
+    s = TrackerSettings()
+    var_v = []
+    for off in (100.0, 195.0):
+        tr = MultiSensorTracker(RADAR_2S, s)
+        for k in range(10):
+            tr.process([plot(k, 1000.0 + 2.0 * k, 10_000.0 + 100.0 * k, 0.0)])
+        tr.process([plot(10, 1020.0, 11_000.0, off)])
+        var_v.append(tr.table.covs[0, 4, 4])
+    assert var_v[1] - var_v[0] > 0.9 * s.surprise_var_v
+
+
 def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():
     tr = MultiSensorTracker(RADAR_2S)
     for k in range(12):  # two drones 500 m apart, side by side, both seen every scan

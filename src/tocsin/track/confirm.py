@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 ACOUSTIC_NODE_WEIGHT = 1.5  # per distinct node that heard the track
 
 
-def hit_llr(x, P, z, R, group: list[Detection], s: TrackerSettings) -> FloatArray:
-    """Log-likelihood ratio (M,) that each plot is the track's drone rather than clutter.
+def hit_llr(
+    x, P, z, R, group: list[Detection], s: TrackerSettings
+) -> tuple[FloatArray, FloatArray]:
+    """Log-likelihood ratio (M,) that each plot is the track's drone rather than clutter,
+    and each plot's squared Mahalanobis distance on the ground plane (NaN for a
+    report that counts nothing here).
 
     ln(Pd · N(y; 0, S) / β) on the ground plane, with β the clutter density:
     a plot far out in a wide gate says little, one close to a sharp
@@ -34,9 +38,9 @@ def hit_llr(x, P, z, R, group: list[Detection], s: TrackerSettings) -> FloatArra
     llr = math.log(s.radar_pd / (2 * math.pi)) - 0.5 * (d2 + logdet) - ln_beta
     kinds = {d.kind for d in group}  # a batch is one sensor's: mostly one kind
     if kinds <= {"radar", "position"}:
-        return llr
+        return llr, d2
     counts = np.array([d.kind in ("radar", "position") for d in group])
-    return np.where(counts, llr, 0.0)
+    return np.where(counts, llr, 0.0), np.where(counts, d2, np.nan)
 
 
 def confirmed(ev: Evidence, t: float, speed_mps: float, s: TrackerSettings,

@@ -77,3 +77,8 @@ class TrackerSettings:
     # contested_d2) is confirmed on it only once it has this many hits more than
     # confirm_min_hits: in a formation its first plots may be a neighbour's.
     contested_wait_hits: int = 2
+    # A radar or external plot this far out (chi-square, 2 d.o.f.: 1% of a track's own
+    # plots) adds surprise_var_v (m²/s²) to the variance of the track's velocity on
+    # each axis, with the constant-velocity model: its velocity may be off.
+    surprise_d2: float = 9.21
+    surprise_var_v: float = 100.0

@@ -179,10 +179,10 @@ class MultiSensorTracker:
         x, P = prior
         if model == "bearing":
             b, sig, nodes = meas
-            llr = np.zeros(len(ks))
+            llr = d2 = np.zeros(len(ks))
         else:
             z, R = meas
-            llr = hit_llr(x, P, z, R, group, s)
+            llr, d2 = hit_llr(x, P, z, R, group, s)
             if model == "xy" and s.heard_within_range and group[0].kind == "acoustic":
                 z, R, _ = heard_measurements(x, group)
         if s.motion == "imm":
@@ -202,6 +202,12 @@ class MultiSensorTracker:
             tab.states[ks], tab.covs[ks] = xb, Pb
         else:
             tab.states[ks], tab.covs[ks] = kalman.update_linear(x, P, z, h_matrix(model), R)
+            # A plot this far out says the track's velocity may be off (a wingman's plot
+            # taken, a turn begun): the track is told so. The IMM has its turns for that.
+            off = ks[d2 > s.surprise_d2]
+            if len(off):
+                tab.covs[off, 3, 3] += s.surprise_var_v
+                tab.covs[off, 4, 4] += s.surprise_var_v
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
         evidence = tab.evidence
