@@ -2,7 +2,7 @@
 
     make bench          # installs .[bench] (Stone Soup) first
     .venv/bin/python benchmarks/bench_track.py [--sizes 10,50,200,800] [--scans 100]
-        [--mass-raid-min 30 | --no-mass-raid] [--seeds 7,8,9 --no-peer]
+        [--mass-raid-min 30 | --no-mass-raid] [--groups 200] [--seeds 7,8,9 --no-peer]
 
 Scenario, per size N (seed + N): N drones at 40-55 m/s on straight legs in the
 plane, about half of them in formations of 3-6 flying 300-500 m apart; one
@@ -46,6 +46,10 @@ that trade their drones make one swap, and so does a track taken over by a
 wingman while its drone gets another track. It is CLEAR MOT's identity
 switch narrowed to drones of one formation and counted per pair. A track
 lost and replaced, or one drawn to clutter, is no swap (GOSPA counts it).
+
+Group scenario (``"bench": "track-groups"``, ``--groups`` drones, 200 by
+default, 0 to skip): the same, with every drone in a group of 2-6 (the
+issue's "groups of 2-6"), so that swaps are counted over groups alone.
 
 ``--seeds`` runs each size on several seeds (seed + N each), one line each;
 ``--no-peer`` leaves Stone Soup out and gives Tocsin's figures alone, for
@@ -125,13 +129,18 @@ class Scenario:
         return Scenario(self.truth[:scans], self.plots[:scans], self.times[:scans], self.group)
 
 
-def scenario(n: int, scans: int, seed: int) -> Scenario:
-    """Seeded targets (about half in formations) and their plots, scan by scan."""
+def scenario(n: int, scans: int, seed: int, groups_only: bool = False) -> Scenario:
+    """Seeded targets (about half in formations of 3-6, or all in groups of 2-6 with
+    ``groups_only``) and their plots, scan by scan."""
     rng = np.random.default_rng(seed)
     pos, vel, group = [], [], []
     left, formations = n, 0
     while left:
-        size = min(left, int(rng.integers(3, 7)) if rng.random() < 0.5 else 1)
+        if groups_only:
+            size = min(left, int(rng.integers(2, 7)))
+            size += left - size == 1  # no drone left to fly alone
+        else:
+            size = min(left, int(rng.integers(3, 7)) if rng.random() < 0.5 else 1)
         group += [formations if size > 1 else -1] * size
         formations += size > 1
         r, a = START_R_M * np.sqrt(rng.random()), rng.uniform(0, 2 * np.pi)
@@ -290,9 +299,10 @@ def run_stonesoup(sc: Scenario, kdtree: bool, budget_s: float):
     return 1000.0 * cpu / n, est, ids, n, 1000.0 * wall / n
 
 
-def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float, peer: bool = True) -> dict:
-    sc = scenario(n, scans, seed + n)
-    out: dict = {"bench": "track", "targets": n, "scans": scans}
+def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float, peer: bool = True,
+          groups: bool = False) -> dict:  # fmt: skip
+    sc = scenario(n, scans, seed + n, groups_only=groups)
+    out: dict = {"bench": "track-groups" if groups else "track", "targets": n, "scans": scans}
     toc_ms, toc_est, toc_ids, toc_wall = run_tocsin(sc)
     toc = _mean_gospa(sc, toc_est, c_m) | {"swaps": _swaps(sc, toc_est, toc_ids, c_m)}
     imm_ms, imm_est, imm_ids, _ = run_tocsin(sc, "imm")
@@ -473,6 +483,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--seeds", default="", help="several seeds (comma-separated): one line each")
     ap.add_argument("--no-peer", action="store_true", help="Tocsin alone, no Stone Soup")
+    ap.add_argument(
+        "--groups", type=int, default=200, help="drones of the group scenario (0: none)"
+    )
     ap.add_argument("--c-m", type=float, default=1000.0)
     ap.add_argument("--budget-s", type=float, default=600.0, help="CPU s per Stone Soup run")
     ap.add_argument("--mass-raid-min", type=float, default=30.0, help="minutes of the night")
@@ -483,6 +496,9 @@ def main() -> None:
         for seed in seeds:
             line = bench(n, a.scans, seed, a.c_m, a.budget_s, peer=not a.no_peer)
             print(json.dumps(line), flush=True)
+    for seed in seeds if a.groups else ():
+        line = bench(a.groups, a.scans, seed, a.c_m, a.budget_s, not a.no_peer, groups=True)
+        print(json.dumps(line), flush=True)
     if not a.no_mass_raid:
         print(json.dumps(mass_raid(a.mass_raid_min, a.seed)), flush=True)
 
