@@ -67,8 +67,9 @@ class GnnAssociator:
         order = np.lexsort((trks[keep], dets[keep]))
         return trks[keep][order], dets[keep][order]
 
-    def assign_linear(self, states, covs, z, R, H, trks, dets, extra: FloatArray | None = None,
-                      ) -> tuple[IntArray, IntArray, BoolArray]:  # fmt: skip
+    def assign_linear(
+        self, states, covs, z, R, H, trks, dets, extra: FloatArray | None = None
+    ) -> tuple[IntArray, IntArray, BoolArray]:
         """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs;
         ``extra`` (per track) is added to the cost of each of its pairs. Also whether
         another track fits each assigned plot about as well (`_solve`)."""
