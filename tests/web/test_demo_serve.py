@@ -21,6 +21,10 @@ START_S = 120.0
 STOP_S = 60.0
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_demo_serve_starts_serves_the_map_and_console_and_stops_cleanly(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -30,7 +34,10 @@ def test_demo_serve_starts_serves_the_map_and_console_and_stops_cleanly(tmp_path
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
     env["COLUMNS"] = "200"  # the printed lines unwrapped
     with out.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        # Ctrl-C as at a terminal, even when the suite runs as a background job,
+        # whose commands start with SIGINT ignored and would pass that on.
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                preexec_fn=_ctrl_c_as_at_a_terminal)  # fmt: skip
     try:
 
         def up() -> bool:
