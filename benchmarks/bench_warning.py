@@ -72,7 +72,7 @@ PEERS = ("oracle", "region_wide", "straight")
 
 
 def engine_settings(pairs: list[str]) -> EngineSettings:
-    """EngineSettings with fields overridden by dotted path, `tracker.silence_radar_cover_s=60`;
+    """EngineSettings with fields overridden by dotted path, `tracker.silence_radar_cover_scans=15`;
     a value is read as JSON when it can be (numbers, true, lists, objects), else as text.
 
     >>> engine_settings(["reach.k_cross=1", "policy.hold_s=60"]).reach.k_cross

@@ -143,23 +143,22 @@ def test_late_record_does_not_move_a_track_backwards():
 
 def test_silent_track_is_deleted_sooner_in_radar_cover():
     limits = {}
-    for name, sensors, start in (
-        ("radar", SENSORS, (10_000.0, 5_000.0)),
-        (
-            "none",
-            {"R9": Sensor(id="R9", kind="radar", x_m=1e6, y_m=0.0, range_max_m=40_000.0)},
-            (10_000.0, 5_000.0),
-        ),
+    far = {"R9": Sensor(id="R9", kind="radar", x_m=1e6, y_m=0.0, range_max_m=40_000.0)}
+    for name, sensors, period in (
+        ("radar", SENSORS, 4.0),
+        ("radar_2s", RADAR_2S, 2.0),
+        ("none", far, 4.0),
     ):
         tr = MultiSensorTracker(sensors, TrackerSettings(max_sigma_m=1e6))
-        run_straight(tr, n_scans=10, start=start, v=(-10.0, 0.0))
-        t = 1036.0
+        run_straight(tr, n_scans=10, period=period, v=(-10.0, 0.0))
+        t = t0 = 1000.0 + 9 * period
         while not tr.maintain(t):
-            t += 5.0
-        limits[name] = t - 1036.0
-    s = TrackerSettings()
-    assert abs(limits["radar"] - s.silence_radar_cover_s) <= 5.0
-    assert abs(limits["none"] - s.silence_uncovered_s) <= 5.0
+            t += 1.0
+        limits[name] = t - t0
+    s = TrackerSettings()  # R1 of SENSORS has no scan period registered
+    assert abs(limits["radar"] - s.silence_radar_cover_scans * s.default_scan_period_s) <= 1.0
+    assert abs(limits["radar_2s"] - s.silence_radar_cover_scans * 2.0) <= 1.0
+    assert abs(limits["none"] - s.silence_uncovered_s) <= 1.0
 
 
 def test_a_silent_node_ends_a_track_only_when_the_track_is_sure_to_be_in_its_range():

@@ -1,7 +1,7 @@
 """How long a track may stay silent: limits by where it is and what it has been fed.
 
 A confirmed drone is coasted through gaps in coverage, since a lost track is a
-missed warning: ``silence_radar_cover_s`` where a radar should see it,
+missed warning: ``silence_radar_cover_scans`` of the radar that should see it,
 ``silence_acoustic_cover_s`` where only acoustic nodes would notice it, and
 ``silence_uncovered_s`` elsewhere. A node's silence counts only while the
 track's one-sigma position error is within ``node_cover_sigma_share`` of its
@@ -38,6 +38,8 @@ class SilenceLimits:
         radars = [s for s in sensors.values() if s.kind == "radar"]
         self._radar_xy = np.array([(s.x_m, s.y_m) for s in radars], float).reshape(-1, 2)
         self._radar_r = np.array([s.range_max_m or 40_000.0 for s in radars], float)
+        period = [s.scan_period_s or settings.default_scan_period_s for s in radars]
+        self._radar_cover_s = settings.silence_radar_cover_scans * np.array(period, float)
         self.periods = {s.id: s.scan_period_s for s in radars if s.scan_period_s}
         nodes = [s for s in sensors.values() if s.kind == "acoustic"]
         self._node_tree = cKDTree(np.array([(s.x_m, s.y_m) for s in nodes])) if nodes else None
@@ -60,9 +62,9 @@ class SilenceLimits:
                 xy[:, None, 0] - self._radar_xy[None, :, 0],
                 xy[:, None, 1] - self._radar_xy[None, :, 1],
             )
-            limit[(d <= s.radar_cover_share * self._radar_r[None, :]).any(axis=1)] = (
-                s.silence_radar_cover_s
-            )
+            cover = d <= s.radar_cover_share * self._radar_r[None, :]
+            seen = cover.any(axis=1)
+            limit[seen] = np.where(cover[seen], self._radar_cover_s[None, :], 0.0).max(axis=1)
         short = np.flatnonzero((table.status[live] == TENTATIVE) | self._young(table, live))
         limit[short] = [
             self._tentative_limit_s(table.evidence[k].hits[-1]) for k in live[short].tolist()

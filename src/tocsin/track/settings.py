@@ -42,7 +42,10 @@ class TrackerSettings:
     )
     tentative_missed_scans: int = 3
     # Confirmed drones are coasted through gaps in coverage: a lost track is a missed warning.
-    silence_radar_cover_s: float = 60.0  # 15-30 scans missed where a radar should see it
+    # Scans missed in a row where a radar should see the drone (of the covering radar
+    # with the longest period; default_scan_period_s for one registered without):
+    # 30 s of a 2-s radar, 60 s of a 4-s one.
+    silence_radar_cover_scans: int = 15
     silence_acoustic_cover_s: float = 300.0
     # A node's silence ends a track only while the track's one-sigma position error is
     # within this share of the node's range: a node cannot be said to miss a drone the
