@@ -37,7 +37,7 @@ def test_solving_cluster_by_cluster_gives_the_global_assignment(seed, n_trk, n_d
     trks, dets = flat // n_det, flat % n_det
     cost = rng.permutation(len(flat)).astype(float) + rng.uniform(0, 0.5, len(flat))
     d2 = np.zeros(len(flat))
-    t, d, _ = GnnAssociator()._solve(trks, dets, d2, cost, gate=16.0)
+    t, d, _, _ = GnnAssociator()._solve(trks, dets, d2, cost, gate=16.0)
     assert set(zip(t.tolist(), d.tolist(), strict=True)) == _global(trks, dets, cost)
     assert len(set(t.tolist())) == len(t) and len(set(d.tolist())) == len(d)
 
@@ -51,7 +51,7 @@ def test_a_track_whose_drone_went_unseen_takes_no_neighbours_plot():
     trks = np.array([0, 1, 1, 2, 2])
     dets = np.array([0, 0, 1, 1, 2])  # plots a, b, c of drones 1, 2, 3
     d2 = np.array([12.0, 0.5, 11.0, 0.4, 10.0])
-    t, d, _ = GnnAssociator()._solve(trks, dets, d2, np.zeros(5), gate=16.0)
+    t, d, _, _ = GnnAssociator()._solve(trks, dets, d2, np.zeros(5), gate=16.0)
     assert sorted(zip(t.tolist(), d.tolist(), strict=True)) == [(1, 0), (2, 1)]
 
 
@@ -67,9 +67,9 @@ def test_a_contested_plot_goes_to_the_confirmed_track_over_a_tentative_one():
     H = np.zeros((2, 6))
     H[0, 0] = H[1, 1] = 1.0
     trks, dets = np.array([0, 1]), np.array([0, 0])
-    t, d, _ = a.assign_linear(states, covs, z, R, H, trks, dets)
+    t, d, _, _ = a.assign_linear(states, covs, z, R, H, trks, dets)
     assert list(zip(t.tolist(), d.tolist(), strict=True)) == [(1, 0)]
-    t, d, _ = a.assign_linear(states, covs, z, R, H, trks, dets, extra=np.array([0.0, 4.0]))
+    t, d, _, _ = a.assign_linear(states, covs, z, R, H, trks, dets, extra=np.array([0.0, 4.0]))
     assert list(zip(t.tolist(), d.tolist(), strict=True)) == [(0, 0)]
 
 
@@ -79,6 +79,31 @@ def test_a_plot_that_two_tracks_fit_about_as_well_is_contested():
     # takes plot 0: plot 0 is contested, plot 1 is not.
     trks, dets = np.array([0, 1, 1, 2]), np.array([0, 0, 1, 1])
     d2 = np.array([1.0, 5.0, 0.5, 12.0])
-    t, d, contested = GnnAssociator()._solve(trks, dets, d2, np.zeros(4), gate=16.0)
+    t, d, contested, _ = GnnAssociator()._solve(trks, dets, d2, np.zeros(4), gate=16.0)
     got = {(a, b): c for a, b, c in zip(t.tolist(), d.tolist(), contested.tolist(), strict=True)}
     assert got == {(0, 0): True, (1, 1): False}
+
+
+def _two_tracks_one_plot(gap_m: float, plot_x_m: float):
+    """Tracks at x = 0 and x = gap_m (100 m sigma each way) and one plot between them."""
+    states = np.zeros((2, 6))
+    states[1, 0] = gap_m
+    covs = np.tile(np.diag([100.0**2, 100.0**2, 1.0, 1.0, 1.0, 1.0]), (2, 1, 1))
+    z, R = np.array([[plot_x_m, 0.0]]), np.eye(2)[None] * 50.0**2
+    H = np.zeros((2, 6))
+    H[0, 0] = H[1, 1] = 1.0
+    return GnnAssociator().assign_linear(states, covs, z, R, H, np.array([0, 1]), np.array([0, 0]))
+
+
+def test_a_plot_two_drones_tracks_fit_about_as_well_is_withheld_from_both():
+    # Two drones 350 m apart, one of them unseen this scan: the plot 160 m from one
+    # track and 190 m from the other is either's. Given to the nearer, it would be a
+    # coin toss whether the tracks swap; neither takes it.
+    t, d, _, withheld = _two_tracks_one_plot(350.0, 160.0)
+    assert list(zip(t.tolist(), d.tolist(), withheld.tolist(), strict=True)) == [(0, 0, True)]
+    # Clearly nearer one of them: that one takes it.
+    _, _, _, withheld = _two_tracks_one_plot(350.0, 60.0)
+    assert withheld.tolist() == [False]
+    # Two tracks of one drone (100 m apart, well within their errors): either will do.
+    _, _, _, withheld = _two_tracks_one_plot(100.0, 50.0)
+    assert withheld.tolist() == [False]

@@ -312,6 +312,31 @@ def test_a_formation_member_that_misses_scans_is_kept():
     assert tr.n_confirmed == 2
 
 
+def test_a_plot_either_of_two_drones_may_have_made_updates_neither():
+    """Two drones 300 m apart side by side; one scan brings a single plot midway
+    between them. Which drone the radar missed is a coin toss: neither track
+    takes the plot, and it starts no track of its own."""
+    tr = MultiSensorTracker(RADAR_2S)
+    seq = 0
+    for k in range(16):
+        t = 1000.0 + 2.0 * k
+        x = 10_000.0 + 50.0 * (t - 1000.0)
+        dets = (
+            [plot(seq, t, x, 0.0), plot(seq + 1, t, x, 300.0)]
+            if k != 10
+            else [plot(seq, t, x, 150.0)]
+        )
+        seq += 2
+        tr.process(dets)
+        tr.maintain(t)
+        if k == 10:
+            assert (tr.table.last_update_s[:2] < t).all()
+    tab = tr.table
+    assert tab.n == 2 and tr.n_confirmed == 2
+    x, _ = tr.predicted(np.array([0, 1]), 1030.0)
+    assert np.allclose(x[:, 1], [0.0, 300.0], atol=5.0)
+
+
 def _sighting(seq, t, x, y, who):
     return plot(seq, t, x, y, sensor="public", kind="sighting", sigma=1500.0, delay=30.0,
                 reporter=who)  # fmt: skip

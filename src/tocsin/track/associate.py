@@ -40,6 +40,14 @@ class GnnAssociator:
     # Another track fits an assigned plot within this too (chi-square, 2 d.o.f.: 3 sigma):
     # which of them it belongs to is not yet clear.
     contested_d2: float = 9.0
+    # A plot assigned to one track that a track left without a plot fits nearly as well
+    # (its cost, d² + ln|S|, at most this much higher: a likelihood ratio of e) is
+    # *withheld*: neither takes it. When one drone of two close ones goes unseen for a
+    # scan, which one it was is a coin toss; guessing wrong swaps their tracks, while
+    # both coasting for a scan costs little. Not for tracks that are copies of one
+    # drone (predictions within distinct_d2 of each other), where either will do.
+    ambiguous_cost: float = 2.0
+    distinct_d2: float = 2.0
 
     def candidates(
         self,
@@ -69,12 +77,13 @@ class GnnAssociator:
 
     def assign_linear(
         self, states, covs, z, R, H, trks, dets, extra: FloatArray | None = None
-    ) -> tuple[IntArray, IntArray, BoolArray]:
+    ) -> tuple[IntArray, IntArray, BoolArray, BoolArray]:
         """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs;
         ``extra`` (per track) is added to the cost of each of its pairs. Also whether
-        another track fits each assigned plot about as well (`_solve`)."""
+        another track fits each assigned plot about as well (`_solve`), and whether
+        it is withheld (``ambiguous_cost``): the pair is not to be used."""
         if len(trks) == 0:
-            return trks, dets, np.zeros(0, bool)
+            return trks, dets, np.zeros(0, bool), np.zeros(0, bool)
         rows = kalman.picked(H)
         if rows is None:
             y = z[dets] - states[trks] @ H.T
@@ -83,9 +92,16 @@ class GnnAssociator:
             y = z[dets] - states[trks[:, None], rows]
             S = covs[trks[:, None, None], rows[:, None], rows] + R[dets]
         d2, logdet = kalman.mahalanobis2(y, S)
-        if extra is not None:
-            logdet = logdet + extra[trks]
-        return self._solve(trks, dets, d2, logdet, self.gate_d2)
+        t, d, contested, rival = self._solve(
+            trks, dets, d2, logdet, self.gate_d2, None if extra is None else extra[trks]
+        )
+        withheld = rival >= 0
+        if withheld.any():
+            a, b = t[withheld], rival[withheld]
+            y = states[a, :2] - states[b, :2]
+            gap2, _ = kalman.mahalanobis2(y, covs[a, :2, :2] + covs[b, :2, :2])
+            withheld[withheld] = gap2 > self.distinct_d2
+        return t, d, contested, withheld
 
     def assign_bearing(self, states, covs, bearing, sigma, nodes, sound_mps, trks, dets):
         """Assign bearings (M,) from nodes (M, 2) to tracks for candidate pairs, as
@@ -95,15 +111,20 @@ class GnnAssociator:
         h, Hj = kalman.bearing_model(states[trks], nodes[dets], sound_mps)
         y = np.angle(np.exp(1j * (bearing[dets] - h)))
         S = (Hj @ covs[trks] @ Hj.transpose(0, 2, 1))[:, 0, 0] + sigma[dets] ** 2
-        return self._solve(trks, dets, y * y / S, np.log(S), self.gate_d2_bearing)
+        t, d, contested, _ = self._solve(trks, dets, y * y / S, np.log(S), self.gate_d2_bearing)
+        return t, d, contested
 
-    def _solve(self, trks, dets, d2, logdet, gate) -> tuple[IntArray, IntArray, BoolArray]:
-        """The assigned (track, detection) pairs, by track, and whether each detection
-        is *contested*: another track fits it within ``contested_d2`` too."""
+    def _solve(self, trks, dets, d2, logdet, gate, extra=None):
+        """The assigned (track, detection) pairs, by track; whether each detection is
+        *contested* (another track fits it within ``contested_d2`` too); and each
+        one's *rival*: a track given no plot that fits it within ``ambiguous_cost`` of
+        the assigned one (-1: none). ``extra`` (per pair) is added to the costs the
+        assignment weighs, not to the fits that make a rival."""
         ok = d2 <= gate
-        trks, dets, d2, cost = trks[ok], dets[ok], d2[ok], (d2 + logdet)[ok]
+        trks, dets, d2, fit = trks[ok], dets[ok], d2[ok], (d2 + logdet)[ok]
         if len(trks) == 0:
-            return trks, dets, np.zeros(0, bool)
+            return trks, dets, np.zeros(0, bool), trks
+        cost = fit if extra is None else fit + extra[ok]
         # A cluster of one track and one plot: neither has another gated pair.
         lone = (np.bincount(trks)[trks] == 1) & (np.bincount(dets)[dets] == 1)
         out_t, out_d = [trks[lone]], [dets[lone]]
@@ -121,7 +142,7 @@ class GnnAssociator:
             low = cost[rest].min()
             C = np.full((len(ut), len(ud) + len(ut)), _NO)
             C[ti, di] = cost[rest] - low + 1.0
-            miss = gate + logdet[ok][rest].min()
+            miss = gate + (cost - d2)[rest].min()
             C[np.arange(len(ut)), len(ud) + np.arange(len(ut))] = miss - low + 1.0
             r, c = linear_sum_assignment(C)
             keep = c < len(ud)
@@ -135,7 +156,18 @@ class GnnAssociator:
         span = int(trks.max()) + 1
         key = dets * span + trks  # the assigned pairs' own rows, less their own fit
         at = np.searchsorted(key, d_all * span + t_all, sorter=(by := np.argsort(key)))
-        return t_all, d_all, fits - close[by[at]] > 0
+        rival = np.full(len(t_all), -1, np.int64)
+        free = ~np.isin(trks, t_all)
+        if free.any():  # the best fit of each plot among the tracks left without one
+            f = np.flatnonzero(free)
+            f = f[np.lexsort((fit[f], dets[f]))]
+            f = f[np.r_[True, dets[f][1:] != dets[f][:-1]]]
+            best = np.full(int(dets.max()) + 1, -1, np.int64)
+            best[dets[f]] = f
+            r = best[d_all]
+            near = (r >= 0) & (fit[np.maximum(r, 0)] <= fit[by[at]] + self.ambiguous_cost)
+            rival[near] = trks[r[near]]
+        return t_all, d_all, fits - close[by[at]] > 0, rival
 
 
 def within(

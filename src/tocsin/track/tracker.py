@@ -88,6 +88,7 @@ class MultiSensorTracker:
             ti, dj, contested = self.associator.assign_bearing(
                 px, pP, b, sig, nodes, s.sound_mps, trks, cand
             )
+            withheld = np.zeros(len(ti), bool)
         else:
             z, R = meas
             # A contested plot goes to a confirmed track rather than a tentative one
@@ -95,9 +96,16 @@ class MultiSensorTracker:
             extra = None
             if dets[0].kind == "radar":
                 extra = np.where(tab.status[live] == TENTATIVE, s.tentative_cost, 0.0)
-            ti, dj, contested = self.associator.assign_linear(
+            ti, dj, contested, withheld = self.associator.assign_linear(
                 px, pP, z, R, h_matrix(model), trks, cand, extra
             )
+        assigned = np.zeros(len(dets), bool)
+        assigned[dj] = True  # a withheld plot too: it is one of two tracks' drones
+        # Only a radar's plots are sharp enough to swap two drones' tracks; a node's
+        # report fits two drones it hears about as well, and both are to take it.
+        withheld &= dets[0].kind == "radar"
+        if withheld.any():
+            ti, dj, contested = ti[~withheld], dj[~withheld], contested[~withheld]
         ks = live[ti]
         fresh = t_det[dj] >= tab.t_s[ks] - s.out_of_order_tolerance_s
         if fresh.any():
@@ -119,8 +127,6 @@ class MultiSensorTracker:
             wait = s.confirm_min_hits + s.contested_wait_hits
             unsure[unsure] = [len(tab.evidence[k].hits) < wait for k in ks[unsure].tolist()]
         confirmed = self._confirm(ks[fresh & ~unsure], t_det[dj][fresh & ~unsure])
-        assigned = np.zeros(len(dets), bool)
-        assigned[dj] = True
         left = [dets[j] for j in np.flatnonzero(~assigned).tolist()]
         if model == "bearing":
             for d in left:
