@@ -212,8 +212,12 @@ class MultiSensorTracker:
             # taken, a turn begun): the track is told so. The IMM has its turns for that.
             off = ks[d2 > s.surprise_d2]
             if len(off):
-                tab.covs[off, 3, 3] += s.surprise_var_v
-                tab.covs[off, 4, 4] += s.surprise_var_v
+                # A young track's velocity rests on a few plots: one of them may have
+                # been a neighbour's, and it may be off by far more.
+                young = [len(tab.evidence[k].hits) < s.coast_min_hits for k in off.tolist()]
+                var = np.where(young, s.surprise_var_v_young, s.surprise_var_v)
+                tab.covs[off, 3, 3] += var
+                tab.covs[off, 4, 4] += var
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
         evidence = tab.evidence
