@@ -10,7 +10,10 @@ together with scipy's ``linear_sum_assignment`` over just their own tracks
 and plots, which gives the same one-to-one assignment as one global problem
 at a small fraction of its size. There a track may also take no plot, at the
 cost of one at the edge of the sharpest gate among them (the part Stone Soup's
-missed-detection hypothesis plays).
+missed-detection hypothesis plays). A plot that a track left without one fits
+nearly as well as the track it went to is marked *withheld* (`ambiguous_cost`):
+which of two close drones went unseen is then a coin toss, and the caller
+may let both tracks coast rather than risk swapping them.
 """
 
 from __future__ import annotations
