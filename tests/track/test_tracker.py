@@ -263,22 +263,28 @@ def test_drones_flying_closer_than_their_plots_tell_apart_confirm_later():
         assert at == want
 
 
-@pytest.mark.parametrize("plots, far_m, added", [(10, 195.0, "old"), (4, 240.0, "young")])
-def test_a_plot_far_out_tells_the_track_its_velocity_may_be_off(plots, far_m, added):
+@pytest.mark.parametrize(
+    "motion, plots, far_m, added",
+    [("cv", 10, 195.0, "old"), ("cv", 4, 240.0, "young"), ("imm", 4, 280.0, "young")],
+)
+def test_a_plot_far_out_tells_the_track_its_velocity_may_be_off(motion, plots, far_m, added):
     """Plots on a straight line settle a track's velocity; a plot far off the
     prediction (d² 9.5-13: about 1 in 100 of its own) adds surprise_var_v to the
     velocity's variance, or surprise_var_v_young to a track of only a few plots,
-    whose velocity may rest on a neighbour's plot; one 100 m off adds nothing."""
-    s = TrackerSettings()
+    whose velocity may rest on a neighbour's plot (with the IMM, in each of its
+    models); one 100 m off adds nothing."""
+    s = TrackerSettings(motion=motion)
     var_v = []
     for off in (100.0, far_m):
         tr = MultiSensorTracker(RADAR_2S, s)
         for k in range(plots):
             tr.process([plot(k, 1000.0 + 2.0 * k, 10_000.0 + 100.0 * k, 0.0)])
         tr.process([plot(plots, 1000.0 + 2.0 * plots, 10_000.0 + 100.0 * plots, off)])
-        var_v.append(tr.table.covs[0, 4, 4])
+        tab = tr.table
+        var_v.append(tab.covs[0, 4, 4] if motion == "cv" else tab.model_covs[0, :, 4, 4])
     want = s.surprise_var_v if added == "old" else s.surprise_var_v_young
-    assert 0.9 * want < var_v[1] - var_v[0] < 1.1 * want
+    added_var = np.asarray(var_v[1] - var_v[0])
+    assert (0.9 * want < added_var).all() and (added_var < 1.1 * want).all()
 
 
 def test_a_silent_copy_of_a_track_is_dropped_and_a_formation_is_not():

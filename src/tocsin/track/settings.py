@@ -84,7 +84,8 @@ class TrackerSettings:
     # plots) adds surprise_var_v (m²/s²) to the variance of the track's velocity on
     # each axis, with the constant-velocity model: its velocity may be off. For a track
     # with fewer than coast_min_hits updates, surprise_var_v_young: (40 m/s)², what a
-    # neighbour's plot among its first few puts in its velocity.
+    # neighbour's plot among its first few puts in its velocity; with the IMM too, in
+    # each of its models.
     surprise_d2: float = 9.21
     surprise_var_v: float = 100.0
     surprise_var_v_young: float = 1600.0

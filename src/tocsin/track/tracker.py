@@ -199,6 +199,12 @@ class MultiSensorTracker:
             xm, Pm, mu = imm.step(
                 tab.model_states[ks], tab.model_covs[ks], tab.mu[ks], dt, s.models, update
             )
+            if model != "bearing":  # the turns do not cover a neighbour's plot taken early
+                off = np.flatnonzero(d2 > s.surprise_d2)
+                young = [len(tab.evidence[k].hits) < s.coast_min_hits for k in ks[off].tolist()]
+                off = off[np.array(young, bool).reshape(-1)]
+                Pm[off, :, 3, 3] += s.surprise_var_v_young
+                Pm[off, :, 4, 4] += s.surprise_var_v_young
             tab.model_states[ks], tab.model_covs[ks], tab.mu[ks] = xm, Pm, mu
             tab.states[ks], tab.covs[ks] = imm.combine(xm, Pm, mu)
         elif model == "bearing":
@@ -209,7 +215,8 @@ class MultiSensorTracker:
         else:
             tab.states[ks], tab.covs[ks] = kalman.update_linear(x, P, z, h_matrix(model), R)
             # A plot this far out says the track's velocity may be off (a wingman's plot
-            # taken, a turn begun): the track is told so. The IMM has its turns for that.
+            # taken, a turn begun): the track is told so. The IMM has its turns for the
+            # turns, and is told only of a young track's (above).
             off = ks[d2 > s.surprise_d2]
             if len(off):
                 # A young track's velocity rests on a few plots: one of them may have
