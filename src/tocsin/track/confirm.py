@@ -11,7 +11,7 @@ from tocsin.messages import Detection
 from tocsin.track import kalman
 from tocsin.track.hearing import NodeReports
 from tocsin.track.table import Evidence
-from tocsin.types import FloatArray
+from tocsin.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from tocsin.track.settings import TrackerSettings
@@ -41,6 +41,25 @@ def hit_llr(
         return llr, d2
     counts = np.array([d.kind in ("radar", "position") for d in group])
     return np.where(counts, llr, 0.0), np.where(counts, d2, np.nan)
+
+
+def surprise(
+    d2: FloatArray, ks: IntArray, evidence: list[Evidence], s: TrackerSettings
+) -> tuple[IntArray, FloatArray]:
+    """Which of the tracks ks, just updated with plots at squared distances d2, are to
+    be told that their velocity may be off, and by how much (m²/s² on each axis).
+
+    A plot beyond ``surprise_d2`` (1 in 100 of a track's own) says the velocity may
+    be off: a wingman's plot taken, a turn begun. A young track (fewer than
+    ``coast_min_hits`` updates) is told ``surprise_var_v_young``: its velocity
+    rests on a few plots, one of which may have been a neighbour's. An older one is
+    told ``surprise_var_v`` with the constant-velocity model, nothing with the IMM,
+    whose turning models are there for the turns.
+    """
+    off = np.flatnonzero(d2 > s.surprise_d2)
+    young = np.array([len(evidence[k].hits) < s.coast_min_hits for k in ks[off].tolist()], bool)
+    old = 0.0 if s.motion == "imm" else s.surprise_var_v
+    return off, np.where(young, s.surprise_var_v_young, old)
 
 
 def confirmed(ev: Evidence, t: float, speed_mps: float, s: TrackerSettings,

@@ -9,7 +9,7 @@ import numpy as np
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator, within
-from tocsin.track.confirm import confirmed, hit_llr
+from tocsin.track.confirm import confirmed, hit_llr, surprise
 from tocsin.track.hearing import NodeReports
 from tocsin.track.initiate import Initiator, speed_gate
 from tocsin.track.lifetime import SilenceLimits
@@ -199,12 +199,10 @@ class MultiSensorTracker:
             xm, Pm, mu = imm.step(
                 tab.model_states[ks], tab.model_covs[ks], tab.mu[ks], dt, s.models, update
             )
-            if model != "bearing":  # the turns do not cover a neighbour's plot taken early
-                off = np.flatnonzero(d2 > s.surprise_d2)
-                young = [len(tab.evidence[k].hits) < s.coast_min_hits for k in ks[off].tolist()]
-                off = off[np.array(young, bool).reshape(-1)]
-                Pm[off, :, 3, 3] += s.surprise_var_v_young
-                Pm[off, :, 4, 4] += s.surprise_var_v_young
+            if model != "bearing":
+                off, var = surprise(d2, ks, tab.evidence, s)
+                Pm[off, :, 3, 3] += var[:, None]
+                Pm[off, :, 4, 4] += var[:, None]
             tab.model_states[ks], tab.model_covs[ks], tab.mu[ks] = xm, Pm, mu
             tab.states[ks], tab.covs[ks] = imm.combine(xm, Pm, mu)
         elif model == "bearing":
@@ -214,17 +212,9 @@ class MultiSensorTracker:
             tab.states[ks], tab.covs[ks] = xb, Pb
         else:
             tab.states[ks], tab.covs[ks] = kalman.update_linear(x, P, z, h_matrix(model), R)
-            # A plot this far out says the track's velocity may be off (a wingman's plot
-            # taken, a turn begun): the track is told so. The IMM has its turns for the
-            # turns, and is told only of a young track's (above).
-            off = ks[d2 > s.surprise_d2]
-            if len(off):
-                # A young track's velocity rests on a few plots: one of them may have
-                # been a neighbour's, and it may be off by far more.
-                young = [len(tab.evidence[k].hits) < s.coast_min_hits for k in off.tolist()]
-                var = np.where(young, s.surprise_var_v_young, s.surprise_var_v)
-                tab.covs[off, 3, 3] += var
-                tab.covs[off, 4, 4] += var
+            off, var = surprise(d2, ks, tab.evidence, s)
+            tab.covs[ks[off], 3, 3] += var
+            tab.covs[ks[off], 4, 4] += var
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
         evidence = tab.evidence
