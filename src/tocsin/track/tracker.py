@@ -9,6 +9,7 @@ import numpy as np
 from tocsin.messages import Detection, Sensor, TrackConfirmed, TrackDeleted
 from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator, within
+from tocsin.track.bearings import BearingStarts
 from tocsin.track.confirm import confirmed, hit_llr, surprise
 from tocsin.track.hearing import NodeReports
 from tocsin.track.initiate import Initiator, speed_gate
@@ -36,9 +37,7 @@ class MultiSensorTracker:
         self.table = TrackTable(mu0=self.settings.models.mu0)
         self.associator = GnnAssociator()
         self.initiator = Initiator()
-        # Unassociated bearings awaiting a crossing one, each with the track it started
-        # on its own (-1: none).
-        self._bearings: list[tuple[Detection, int]] = []
+        self.bearings = BearingStarts(self.initiator, self.settings.single_bearing_start)
         self.limiter = ReporterLimiter()
         # recent_sensors' answers: row -> (hits then, from, until, sensors)
         self._recent: dict[int, tuple[int, float, float, tuple[str, ...]]] = {}
@@ -83,7 +82,7 @@ class MultiSensorTracker:
         if model != "bearing" and len(trks):
             trks, cand = self._speed_gate(live[trks], trks, cand, det_xy, det_r, t_det)
         if model == "bearing":
-            trks, cand = self._leave_lone_bearings(live, trks, cand, dets[0].sensor)
+            trks, cand = self.bearings.leave_lone(tab, live, trks, cand, dets[0].sensor)
             b, sig, nodes = meas
             ti, dj, contested = self.associator.assign_bearing(
                 px, pP, b, sig, nodes, s.sound_mps, trks, cand
@@ -130,7 +129,7 @@ class MultiSensorTracker:
         left = [dets[j] for j in np.flatnonzero(~assigned).tolist()]
         if model == "bearing":
             for d in left:
-                self._initiate_bearing(d)
+                self.bearings.start(tab, d)
         elif left:
             self._initiate(left)
         return confirmed
@@ -258,46 +257,6 @@ class MultiSensorTracker:
         for k, d in zip(ks.tolist(), dets, strict=True):
             if d.kind == "sighting":
                 self.table.evidence[k].reporters.append((d.t_s, _reporter(d)))
-
-    def _initiate_bearing(self, d: Detection) -> None:
-        """Cross an unassociated bearing with another node's, or start a track on it."""
-        tab, window_s = self.table, self.initiator.triangulation_window_s
-        self._bearings = [(b, k) for b, k in self._bearings if b.t_s >= d.t_s - window_s]
-        for i, (b, k) in enumerate(self._bearings):
-            fix = self.initiator.triangulate(b, d)
-            if fix is None:
-                continue
-            del self._bearings[i]
-            x, P = self.initiator.from_detection(fix)
-            if k >= 0 and self._lone(k):  # the track b started moves to where they cross
-                tab.restart(k, x, P, fix.t_s)
-            else:
-                k = tab.add(x, P, fix.t_s, b.sensor, "acoustic")
-            tab.evidence[k].hit(d.t_s, d.sensor, "acoustic")
-            tab.evidence[k].llr.append(0.0)
-            tab.evidence[k].sensors.add(d.sensor)
-            return
-        k = -1
-        if self.settings.single_bearing_start:
-            x, P = self.initiator.from_detection(self.initiator.along_bearing(d))
-            k = tab.add(x, P, d.t_s, d.sensor, "acoustic")
-        self._bearings.append((d, k))
-
-    def _lone(self, k: int) -> bool:
-        """Whether track k is alive with nothing but the one bearing that started it."""
-        tab = self.table
-        return bool(tab.alive[k]) and tab.status[k] == TENTATIVE and len(tab.evidence[k].hits) == 1
-
-    def _leave_lone_bearings(
-        self, live: IntArray, trks: IntArray, cand: IntArray, node: str
-    ) -> tuple[IntArray, IntArray]:
-        """Candidate pairs (live[trks], cand) without the tracks that another node's lone
-        bearing has just started: a bearing of this node crosses that bearing instead."""
-        lone = {k for b, k in self._bearings if k >= 0 and b.sensor != node}
-        if not lone or len(trks) == 0:
-            return trks, cand
-        keep = np.array([live[t] not in lone or not self._lone(live[t]) for t in trks], bool)
-        return trks[keep], cand[keep]
 
     # -- the passing of time ------------------------------------------------------------
 
