@@ -92,7 +92,9 @@ def _two_tracks_one_plot(gap_m: float, plot_x_m: float):
     z, R = np.array([[plot_x_m, 0.0]]), np.eye(2)[None] * 50.0**2
     H = np.zeros((2, 6))
     H[0, 0] = H[1, 1] = 1.0
-    return GnnAssociator().assign_linear(states, covs, z, R, H, np.array([0, 1]), np.array([0, 0]))
+    return GnnAssociator().assign_linear(
+        states, covs, z, R, H, np.array([0, 1]), np.array([0, 0]), withhold=True
+    )
 
 
 def test_a_plot_two_drones_tracks_fit_about_as_well_is_withheld_from_both():

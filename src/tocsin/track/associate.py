@@ -79,12 +79,14 @@ class GnnAssociator:
         return trks[keep][order], dets[keep][order]
 
     def assign_linear(
-        self, states, covs, z, R, H, trks, dets, extra: FloatArray | None = None
-    ) -> tuple[IntArray, IntArray, BoolArray, BoolArray]:
+        self, states, covs, z, R, H, trks, dets, extra: FloatArray | None = None,
+        withhold: bool = False,
+    ) -> tuple[IntArray, IntArray, BoolArray, BoolArray]:  # fmt: skip
         """Assign detections (z (M, m), R (M, m, m)) to tracks for candidate pairs;
         ``extra`` (per track) is added to the cost of each of its pairs. Also whether
-        another track fits each assigned plot about as well (`_solve`), and whether
-        it is withheld (``ambiguous_cost``): the pair is not to be used."""
+        another track fits each assigned plot about as well (`_solve`), and, with
+        ``withhold``, whether it is withheld (``ambiguous_cost``): the pair is not to
+        be used."""
         if len(trks) == 0:
             return trks, dets, np.zeros(0, bool), np.zeros(0, bool)
         rows = kalman.picked(H)
@@ -96,7 +98,7 @@ class GnnAssociator:
             S = covs[trks[:, None, None], rows[:, None], rows] + R[dets]
         d2, logdet = kalman.mahalanobis2(y, S)
         t, d, contested, rival = self._solve(
-            trks, dets, d2, logdet, self.gate_d2, None if extra is None else extra[trks]
+            trks, dets, d2, logdet, self.gate_d2, None if extra is None else extra[trks], withhold
         )
         withheld = rival >= 0
         if withheld.any():
@@ -117,12 +119,13 @@ class GnnAssociator:
         t, d, contested, _ = self._solve(trks, dets, y * y / S, np.log(S), self.gate_d2_bearing)
         return t, d, contested
 
-    def _solve(self, trks, dets, d2, logdet, gate, extra=None):
+    def _solve(self, trks, dets, d2, logdet, gate, extra=None, rivals=False):
         """The assigned (track, detection) pairs, by track; whether each detection is
-        *contested* (another track fits it within ``contested_d2`` too); and each
-        one's *rival*: a track given no plot that fits it within ``ambiguous_cost`` of
-        the assigned one (-1: none). ``extra`` (per pair) is added to the costs the
-        assignment weighs, not to the fits that make a rival."""
+        *contested* (another track fits it within ``contested_d2`` too); and, with
+        ``rivals``, each one's *rival*: a track given no plot that fits it within
+        ``ambiguous_cost`` of the assigned one (-1: none, and for all without
+        ``rivals``). ``extra`` (per pair) is added to the costs the assignment weighs,
+        not to the fits that make a rival."""
         ok = d2 <= gate
         trks, dets, d2, fit = trks[ok], dets[ok], d2[ok], (d2 + logdet)[ok]
         if len(trks) == 0:
@@ -160,7 +163,7 @@ class GnnAssociator:
         key = dets * span + trks  # the assigned pairs' own rows, less their own fit
         at = np.searchsorted(key, d_all * span + t_all, sorter=(by := np.argsort(key)))
         rival = np.full(len(t_all), -1, np.int64)
-        free = ~np.isin(trks, t_all)
+        free = ~np.isin(trks, t_all) if rivals else np.zeros(0, bool)
         if free.any():  # the best fit of each plot among the tracks left without one
             f = np.flatnonzero(free)
             f = f[np.lexsort((fit[f], dets[f]))]

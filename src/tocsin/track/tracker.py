@@ -63,6 +63,7 @@ class MultiSensorTracker:
 
     def _process_group(self, dets: list[Detection], model: str) -> list[TrackConfirmed]:
         tab, s = self.table, self.settings
+        radar = dets[0].kind == "radar"  # a batch is one sensor's
         t_list = [d.t_s for d in dets]
         t_det, t_ref = np.array(t_list), _median(t_list)
         gate = self.associator.gate_d2
@@ -93,16 +94,15 @@ class MultiSensorTracker:
             # A contested plot goes to a confirmed track rather than a tentative one
             # that fits it about as well: the tentative one may be clutter or a copy.
             extra = None
-            if dets[0].kind == "radar":
+            if radar:
                 extra = np.where(tab.status[live] == TENTATIVE, s.tentative_cost, 0.0)
+            # Only a radar's plots are sharp enough to swap two drones' tracks; a node's
+            # report fits two drones it hears about as well, and both are to take it.
             ti, dj, contested, withheld = self.associator.assign_linear(
-                px, pP, z, R, h_matrix(model), trks, cand, extra
+                px, pP, z, R, h_matrix(model), trks, cand, extra, withhold=radar
             )
         assigned = np.zeros(len(dets), bool)
         assigned[dj] = True  # a withheld plot too: it is one of two tracks' drones
-        # Only a radar's plots are sharp enough to swap two drones' tracks; a node's
-        # report fits two drones it hears about as well, and both are to take it.
-        withheld &= dets[0].kind == "radar"
         if withheld.any():
             ti, dj, contested = ti[~withheld], dj[~withheld], contested[~withheld]
         ks = live[ti]
@@ -121,7 +121,7 @@ class MultiSensorTracker:
         # A radar plot another track fits about as well confirms nothing yet: in a
         # formation, a new track's first plots may be its neighbours'. Up to a point:
         # two drones flying closer than the plots' errors stay contested for good.
-        unsure = contested & (dets[0].kind == "radar")
+        unsure = contested & radar
         if unsure.any():
             wait = s.confirm_min_hits + s.contested_wait_hits
             unsure[unsure] = [len(tab.evidence[k].hits) < wait for k in ks[unsure].tolist()]
@@ -198,10 +198,9 @@ class MultiSensorTracker:
             xm, Pm, mu = imm.step(
                 tab.model_states[ks], tab.model_covs[ks], tab.mu[ks], dt, s.models, update
             )
-            if model != "bearing":
-                off, var = surprise(d2, ks, tab.evidence, s)
-                Pm[off, :, 3, 3] += var[:, None]
-                Pm[off, :, 4, 4] += var[:, None]
+            off, var = surprise(d2, ks, tab.evidence, s)  # none for bearings (d2 0)
+            Pm[off, :, 3, 3] += var[:, None]
+            Pm[off, :, 4, 4] += var[:, None]
             tab.model_states[ks], tab.model_covs[ks], tab.mu[ks] = xm, Pm, mu
             tab.states[ks], tab.covs[ks] = imm.combine(xm, Pm, mu)
         elif model == "bearing":
