@@ -25,6 +25,7 @@ from tocsin.track.measure import (
 from tocsin.track.merge import shadowed
 from tocsin.track.settings import TrackerSettings
 from tocsin.track.table import CONFIRMED, DELETED, TENTATIVE, TrackTable
+from tocsin.track.trails import Trails
 from tocsin.track.trust import ReporterLimiter
 from tocsin.types import FloatArray, IntArray
 
@@ -39,6 +40,7 @@ class MultiSensorTracker:
         self.initiator = Initiator()
         self.bearings = BearingStarts(self.initiator, self.settings.single_bearing_start)
         self.limiter = ReporterLimiter()
+        self.trails = Trails(self.settings.trail_plots)
         # recent_sensors' answers: row -> (hits then, from, until, sensors)
         self._recent: dict[int, tuple[int, float, float, tuple[str, ...]]] = {}
         self.lifetime = SilenceLimits(sensors, self.settings)
@@ -114,6 +116,8 @@ class MultiSensorTracker:
             # Plots taken at t_ref update the very predictions they were assigned with.
             prior = (px[ti[fresh]], pP[ti[fresh]]) if (t_new == t_ref).all() else None
             self._update(ks[fresh], group, t_new, model, [m[sub] for m in meas], prior)
+            if radar and s.trail_exchange_cost > 0:
+                self._exchange(ks[fresh], t_ref)
         for k, j in zip(ks[~fresh].tolist(), dj[~fresh].tolist(), strict=True):
             # Older than the track's estimate: never applied as if new; it only
             # names its sensor as one that saw this drone.
@@ -133,6 +137,22 @@ class MultiSensorTracker:
         elif left:
             self._initiate(left)
         return confirmed
+
+    def _exchange(self, ks: IntArray, t_ref: float) -> None:
+        """Let young tracks ks, just fed a radar scan's plots, trade the plots they took
+        wrongly (track/trails.py), each restarted from its new history's straight line."""
+        tab, s = self.table, self.settings
+        for a, b, xa, Pa, xb, Pb in self.trails.exchanges(
+            ks, t_ref, s.trail_radius_m, s.trail_exchange_cost, s.trail_min_plots, s.max_speed_mps
+        ):
+            for k, x4, P4 in ((a, xa, Pa), (b, xb, Pb)):
+                F = np.eye(4)
+                F[0, 2] = F[1, 3] = tab.t_s[k] - t_ref
+                x, P = tab.states[k].copy(), tab.covs[k].copy()
+                P[_GROUND, :] = P[:, _GROUND] = 0.0
+                x[_GROUND] = F @ x4
+                P[np.ix_(_GROUND, _GROUND)] = F @ P4 @ F.T
+                tab.restart(k, x, P, float(tab.t_s[k]))
 
     def _speed_gate(self, ks, trks, cand, det_xy, det_r, t_det) -> tuple[IntArray, IntArray]:
         """Candidate pairs (trks, cand) less those of tracks started from one plot, with
@@ -215,6 +235,10 @@ class MultiSensorTracker:
             tab.covs[ks[off], 4, 4] += var
         tab.t_s[ks] = np.maximum(t_new, tab.t_s[ks])
         tab.last_update_s[ks] = np.maximum(t_new, tab.last_update_s[ks])
+        if model != "bearing" and group[0].kind == "radar":
+            self.trails.add(ks, t_new, meas[0], meas[1])
+        else:
+            self.trails.stop(ks)
         evidence = tab.evidence
         for k, d, lr in zip(ks.tolist(), group, llr.tolist(), strict=True):
             ev = evidence[k]
@@ -256,6 +280,10 @@ class MultiSensorTracker:
         for k, d in zip(ks.tolist(), dets, strict=True):
             if d.kind == "sighting":
                 self.table.evidence[k].reporters.append((d.t_s, _reporter(d)))
+        radar = np.array([d.kind == "radar" for d in dets])
+        if radar.any():
+            z, R = x[radar, :2], P[radar, :2, :2]  # a new track is at its plot
+            self.trails.start(ks[radar], np.array([d.t_s for d in dets])[radar], z, R)
 
     # -- the passing of time ------------------------------------------------------------
 
@@ -343,6 +371,9 @@ class MultiSensorTracker:
     def sigma_m(self, covs: FloatArray) -> FloatArray:
         """One-sigma horizontal error: the major semi-axis of each position covariance."""
         return kalman.major_sigma_m(covs)
+
+
+_GROUND = [0, 1, 3, 4]  # state rows of the ground position and velocity
 
 
 def _median(values: list[float]) -> float:
