@@ -71,9 +71,10 @@ class Trails:
         on = (n >= 0) & (n < self.length)
         self.n[ks[n >= self.length]] = -1
         k, i = ks[on], n[on]
-        self.plots[k, i] = np.column_stack(
-            [t_s[on], z[on, 0], z[on, 1], R[on, 0, 0], R[on, 0, 1], R[on, 1, 1]]
-        )
+        rows = np.empty((len(ks), 6))
+        rows[:, T], rows[:, X : Y + 1] = t_s, z[:, :2]
+        rows[:, RXX], rows[:, RXY], rows[:, RYY] = R[:, 0, 0], R[:, 0, 1], R[:, 1, 1]
+        self.plots[k, i] = rows[on]
         self.n[k] = i + 1
 
     def stop(self, ks: IntArray) -> None:
@@ -120,30 +121,36 @@ class Trails:
         cols = np.arange(self.length)[None, :]
         ti = np.where(cols < ni[:, None], ti, np.inf)
         tj = np.where(cols < nj[:, None], tj, np.inf)
-        best = np.full(len(i), cost)
+        # Every way to split the two at a scan, from each plot's scan on: how many
+        # plots of each come before (P, 2L); one that leaves a history of fewer than two
+        # plots or more than a trail holds, or changes nothing, is no exchange.
+        split = np.concatenate([ti, tj], axis=1) - early[:, None]
+        ai = (ti[:, None, :] < split[:, :, None]).sum(axis=2)
+        aj = (tj[:, None, :] < split[:, :, None]).sum(axis=2)
+        len_a, len_b = ai + (nj - aj.T).T, aj + (ni - ai.T).T
+        ok = np.isfinite(split) & (np.minimum(len_a, len_b) >= 2)
+        ok &= (np.maximum(len_a, len_b) <= self.length) & (ai + aj > 0)
+        ok &= (ai < ni[:, None]) | (aj < nj[:, None])
+        q, c = np.nonzero(ok)
+        # Splits between the same two plots of each are the same exchange: once each.
+        key = (q * (self.length + 1) + ai[q, c]) * (self.length + 1) + aj[q, c]
+        _, first = np.unique(key, return_index=True)
+        q, ai, aj = q[first], ai[q[first], c[first]], aj[q[first], c[first]]
+        head_i, head_j = pre[i[q], ai], pre[j[q], aj]
+        chi, x = _chi2(
+            np.concatenate([head_i + pre[j[q], nj[q]] - head_j, head_j + pre[i[q], ni[q]] - head_i])
+        )
+        m = len(q)
+        gain = own[i[q]] + own[j[q]] - chi[:m] - chi[m:]
+        speed2 = np.einsum("ki,ki->k", x[:, 2:], x[:, 2:])
+        gain[np.maximum(speed2[:m], speed2[m:]) > max_speed_mps**2] = -np.inf
+        # The best exchange of each pair.
+        order = np.lexsort((-gain, q))
+        top = order[np.r_[True, q[order][1:] != q[order][:-1]]]
+        best = np.full(len(i), -np.inf)
         best_ai = np.zeros(len(i), np.int64)
         best_aj = np.zeros(len(i), np.int64)
-        v2 = max_speed_mps**2
-        for t_split in (*ti.T, *tj.T):  # from each plot's scan on
-            split = t_split - early
-            ai = (ti < split[:, None]).sum(axis=1)
-            aj = (tj < split[:, None]).sum(axis=1)
-            len_a, len_b = ai + nj - aj, aj + ni - ai
-            ok = np.isfinite(split) & (np.minimum(len_a, len_b) >= 2)
-            ok &= np.maximum(len_a, len_b) <= self.length
-            if not ok.any():
-                continue
-            q, ai, aj = np.flatnonzero(ok), ai[ok], aj[ok]
-            head_i, head_j = pre[i[q], ai], pre[j[q], aj]
-            chi_a, xa, _ = _chi2(head_i + pre[j[q], nj[q]] - head_j)
-            chi_b, xb, _ = _chi2(head_j + pre[i[q], ni[q]] - head_i)
-            gain = own[i[q]] + own[j[q]] - chi_a - chi_b
-            fast = (np.einsum("ki,ki->k", xa[:, 2:], xa[:, 2:]) > v2) | (
-                np.einsum("ki,ki->k", xb[:, 2:], xb[:, 2:]) > v2
-            )
-            better = ~fast & (gain > best[q])
-            q = q[better]
-            best[q], best_ai[q], best_aj[q] = gain[better], ai[better], aj[better]
+        best[q[top]], best_ai[q[top]], best_aj[q[top]] = gain[top], ai[top], aj[top]
         out = []
         taken: set[int] = set()
         for p in np.argsort(-best, kind="stable").tolist():
@@ -163,9 +170,8 @@ class Trails:
             for k, rows in ((a, new_a), (b, new_b)):
                 self.plots[k, : len(rows)] = rows
                 self.n[k] = len(rows)
-            _, xa, Pa = _chi2(sa[None])
-            _, xb, Pb = _chi2(sb[None])
-            out.append((a, b, xa[0], Pa[0], xb[0], Pb[0]))
+            _, x = _chi2(np.stack([sa, sb]))
+            out.append((a, b, x[0], _cov(sa), x[1], _cov(sb)))
         return out
 
 
@@ -207,16 +213,39 @@ def _prefix_sums(plots: FloatArray, n: IntArray, t_ref: float) -> FloatArray:
     return out
 
 
-def _chi2(s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Chi-square (K,) of the straight-line fit of histories with sums s (K, 17), the
-    fitted [x, y, vx, vy] at t_ref (K, 4) and its covariance (K, 4, 4)."""
+def _chi2(s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Chi-square (K,) of the straight-line fit of histories with sums s (K, 17), and
+    the fitted [x, y, vx, vy] at t_ref (K, 4).
+
+    The normal equations [[A, B], [B, C]] [p, v] = [b1, b2] (2 x 2 blocks) solved
+    by their Schur complement in closed form: a batch of 4 x 4 inverses costs
+    several times as much, and this runs over every exchange of every pair.
+    """
     k = len(s)
-    N = np.empty((k, 4, 4))
-    N[:, :2, :2] = s[:, _W].reshape(k, 2, 2)
-    N[:, :2, 2:] = N[:, 2:, :2] = s[:, _TW].reshape(k, 2, 2)
-    N[:, 2:, 2:] = s[:, _TTW].reshape(k, 2, 2)
-    b = np.concatenate([s[:, _WZ], s[:, _TWZ]], axis=1)
-    cov = np.linalg.inv(N)
-    x = np.einsum("kij,kj->ki", cov, b)
-    chi2 = s[:, _ZWZ][:, 0] - np.einsum("ki,ki->k", b, x)
-    return np.maximum(chi2, 0.0), x, cov
+    A, B, C = (s[:, part].reshape(k, 2, 2) for part in (_W, _TW, _TTW))
+    b1, b2 = s[:, _WZ], s[:, _TWZ]
+    Ai = _inv2(A)
+    BAi = B @ Ai
+    Si = _inv2(C - BAi @ B)
+    v = np.einsum("kij,kj->ki", Si, b2 - np.einsum("kij,kj->ki", BAi, b1))
+    p = np.einsum("kij,kj->ki", Ai, b1 - np.einsum("kij,kj->ki", B, v))
+    chi2 = s[:, _ZWZ][:, 0] - np.einsum("ki,ki->k", b1, p) - np.einsum("ki,ki->k", b2, v)
+    return np.maximum(chi2, 0.0), np.concatenate([p, v], axis=1)
+
+
+def _cov(s: FloatArray) -> FloatArray:
+    """Covariance (4, 4) of the straight-line fit [x, y, vx, vy] of one history's sums (17,)."""
+    N = np.empty((4, 4))
+    N[:2, :2] = s[_W].reshape(2, 2)
+    N[:2, 2:] = N[2:, :2] = s[_TW].reshape(2, 2)
+    N[2:, 2:] = s[_TTW].reshape(2, 2)
+    return np.linalg.inv(N)
+
+
+def _inv2(M: FloatArray) -> FloatArray:
+    """Inverses of 2 x 2 matrices (K, 2, 2)."""
+    det = M[:, 0, 0] * M[:, 1, 1] - M[:, 0, 1] * M[:, 1, 0]
+    out = np.empty_like(M)
+    out[:, 0, 0], out[:, 1, 1] = M[:, 1, 1], M[:, 0, 0]
+    out[:, 0, 1], out[:, 1, 0] = -M[:, 0, 1], -M[:, 1, 0]
+    return out / det[:, None, None]
