@@ -69,18 +69,25 @@ def update_linear(
         y = z - states @ H.T
         PHt = covs @ H.T
         S = H @ PHt + R
-    else:  # H picks state components: the products with it are these selections, exactly
-        y = z - states[:, rows]
-        PHt = covs[:, :, rows]
-        S = PHt[:, rows, :] + R
-    K = np.linalg.solve(S, PHt.transpose(0, 2, 1)).transpose(0, 2, 1)  # P Hᵀ S⁻¹
-    x = states + np.einsum("nij,nj->ni", K, y)
-    if rows is None:
+        K = np.linalg.solve(S, PHt.transpose(0, 2, 1)).transpose(0, 2, 1)  # P Hᵀ S⁻¹
         IKH = np.eye(DIM) - K @ H
+        P = IKH @ covs @ IKH.transpose(0, 2, 1) + K @ R @ K.transpose(0, 2, 1)
+        return states + np.einsum("nij,nj->ni", K, y), 0.5 * (P + P.transpose(0, 2, 1))
+    # H picks state components: the products with it are these selections, exactly.
+    y = z - states[:, rows]
+    PHt = covs[:, :, rows]
+    S = PHt[:, rows, :] + R
+    if len(rows) == 2:  # ground positions, most updates: S⁻¹ in closed form
+        a, b, c, d = S[:, 0, 0], S[:, 0, 1], S[:, 1, 0], S[:, 1, 1]
+        Si = np.stack([d, -b, -c, a], axis=1).reshape(-1, 2, 2) / (a * d - b * c)[:, None, None]
+        K = PHt @ Si
     else:
-        IKH = np.broadcast_to(np.eye(DIM), covs.shape).copy()
-        IKH[:, :, rows] -= K
-    P = IKH @ covs @ IKH.transpose(0, 2, 1) + K @ R @ K.transpose(0, 2, 1)
+        K = np.linalg.solve(S, PHt.transpose(0, 2, 1)).transpose(0, 2, 1)
+    x = states + np.einsum("nij,nj->ni", K, y)
+    # Joseph form (I - KH) P (I - KH)ᵀ + K R Kᵀ, with KH's m columns taken as they are:
+    # A = (I - KH) P, then A (I - KH)ᵀ = A - A Hᵀ Kᵀ. m × 6 products, not 6 × 6 ones.
+    A = covs - K @ covs[:, rows, :]
+    P = A - A[:, :, rows] @ K.transpose(0, 2, 1) + K @ R @ K.transpose(0, 2, 1)
     return x, 0.5 * (P + P.transpose(0, 2, 1))
 
 
