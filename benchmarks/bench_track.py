@@ -25,7 +25,10 @@ A configuration that would take more than ``--budget-s`` CPU seconds stops
 early; its scans are then given as ``stonesoup_<config>_scans``.
 
 Figures: CPU milliseconds per scan (``time.process_time`` around the tracker
-calls only), and the mean over scans of GOSPA (c = 1000 m, p = 2, alpha = 2)
+calls only; the best of ``--repeats`` runs of each tracker, 3, where Stone
+Soup's run takes under ``--repeat-max-s``, 60 s, so up to 200 drones: the
+machine's speed varies by 10-20% from run to run; ``timing_runs``), and the
+mean over scans of GOSPA (c = 1000 m, p = 2, alpha = 2)
 between the truth and the confirmed tracks at the scan time (Tocsin's live
 CONFIRMED tracks predicted to it; Stone Soup's ``tracker.tracks``).
 ``speed_ratio`` = Stone Soup ms / Tocsin ms (above 1: Tocsin is faster);
@@ -300,7 +303,7 @@ def run_stonesoup(sc: Scenario, kdtree: bool, budget_s: float):
 
 
 def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float, peer: bool = True,
-          groups: bool = False) -> dict:  # fmt: skip
+          groups: bool = False, repeats: int = 3, repeat_max_s: float = 60.0) -> dict:  # fmt: skip
     sc = scenario(n, scans, seed + n, groups_only=groups)
     out: dict = {"bench": "track-groups" if groups else "track", "targets": n, "scans": scans}
     toc_ms, toc_est, toc_ids, toc_wall = run_tocsin(sc)
@@ -327,6 +330,13 @@ def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float, peer: bool
         runs[name] = (ms, g, done, wall)
     peer = min(runs, key=lambda k: runs[k][0])
     ss_ms, ss, ss_scans, ss_wall = runs[peer]
+    # Times vary from run to run with the machine; each of the two is timed at its best
+    # of `repeats` runs (the same tracks each time), where the peer's run is short enough.
+    reps = repeats if ss_ms * ss_scans / 1000.0 <= repeat_max_s else 1
+    for _ in range(reps - 1):
+        ss_ms = min(ss_ms, run_stonesoup(sc, peer == "kdtree", budget_s)[0])
+        toc_ms = min(toc_ms, run_tocsin(sc)[0])
+        imm_ms = min(imm_ms, run_tocsin(sc, "imm")[0])
     out |= {
         "tocsin_ms_per_scan": toc_ms,
         "stonesoup_ms_per_scan": ss_ms,
@@ -340,6 +350,7 @@ def bench(n: int, scans: int, seed: int, c_m: float, budget_s: float, peer: bool
         "speed_ratio_imm": ss_ms / imm_ms,
         "gospa_ratio_imm": imm["gospa_m"] / ss["gospa_m"],
         "stonesoup_scans": ss_scans,
+        "timing_runs": reps,
         "tocsin_wall_ms_per_scan": toc_wall,
         "stonesoup_wall_ms_per_scan": ss_wall,
         "formation_drones": int((sc.group >= 0).sum()),
@@ -490,14 +501,20 @@ def main() -> None:
     ap.add_argument("--budget-s", type=float, default=600.0, help="CPU s per Stone Soup run")
     ap.add_argument("--mass-raid-min", type=float, default=30.0, help="minutes of the night")
     ap.add_argument("--no-mass-raid", action="store_true", help="skip the mass-raid night")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs of each tracker: the best")
+    ap.add_argument(
+        "--repeat-max-s", type=float, default=60.0, help="repeat where a peer run is this short"
+    )
     a = ap.parse_args()
     seeds = [int(s) for s in a.seeds.split(",") if s] or [a.seed]
     for n in (int(s) for s in a.sizes.split(",") if s):
         for seed in seeds:
-            line = bench(n, a.scans, seed, a.c_m, a.budget_s, peer=not a.no_peer)
+            line = bench(n, a.scans, seed, a.c_m, a.budget_s, not a.no_peer, False, a.repeats,
+                         a.repeat_max_s)  # fmt: skip
             print(json.dumps(line), flush=True)
     for seed in seeds if a.groups else ():
-        line = bench(a.groups, a.scans, seed, a.c_m, a.budget_s, not a.no_peer, groups=True)
+        line = bench(a.groups, a.scans, seed, a.c_m, a.budget_s, not a.no_peer, True, a.repeats,
+                     a.repeat_max_s)  # fmt: skip
         print(json.dumps(line), flush=True)
     if not a.no_mass_raid:
         print(json.dumps(mass_raid(a.mass_raid_min, a.seed)), flush=True)
