@@ -108,10 +108,21 @@ class Trails:
         pre = _prefix_sums(self.plots[ks], n, t_ref)
         own = _chi2(pre[np.arange(len(ks)), n])[0]
         last = self.plots[ks, n - 1, X : Y + 1]
-        i, j, _ = within(last, last, radius_m)
+        # Only pairs with a history that fits its line worse than it should (chi-square
+        # beyond its degrees of freedom by cost / 2) are worth looking at: where both fit
+        # as they should, no exchange is better by cost but by chance.
+        off = own - np.maximum(2 * n - 4, 0) > cost / 2
+        if not off.any():
+            return []
+        i, j, _ = within(last[off], last, radius_m)
+        i = np.flatnonzero(off)[i]
+        i, j = np.minimum(i, j), np.maximum(i, j)
         # No exchange can gain more than the two histories' own chi-squares.
         keep = (i < j) & (np.maximum(n[i], n[j]) >= min_plots) & (own[i] + own[j] > cost)
         i, j = i[keep], j[keep]
+        if len(i):  # a pair of two such histories is found from both ends: once
+            pair = np.unique(i * len(ks) + j)
+            i, j = pair // len(ks), pair % len(ks)
         if len(i) == 0:
             return []
         ni, nj = n[i], n[j]
