@@ -90,9 +90,10 @@ class TrackerSettings:
     surprise_var_v: float = 100.0
     surprise_var_v_young: float = 1600.0
     # Young tracks fed by radar alone keep their last trail_plots plots; after each scan,
-    # two within trail_radius_m of each other trade their last plots where the two
-    # histories that gives lie on straight lines better by more than trail_exchange_cost
-    # (sum of chi-squares; 0: off). See track/trails.py.
+    # two within trail_radius_m of each other (one with trail_min_plots plots or more)
+    # trade their plots from some scan on where the two histories that gives lie on
+    # straight lines better by more than trail_exchange_cost (sum of chi-squares; 0:
+    # off). See track/trails.py.
     trail_plots: int = 8
     trail_radius_m: float = 1500.0
     trail_exchange_cost: float = 6.0

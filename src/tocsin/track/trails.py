@@ -10,16 +10,17 @@ scans decide (N-scan pruning); here the decision is deferred the same way for
 pairs only, and only for young tracks fed by radar alone.
 
 Each such track keeps its last plots (``Trails``). After each radar scan, for
-two tracks near each other, every exchange of their last m plots is scored
-by the straight-line fit (weighted least squares, constant velocity) of the
-two histories it gives: the sum of the fits' chi-squares against that of the
-histories as they stand. Exchanging the same number of plots between two
-histories keeps the degrees of freedom, so the two sums compare directly. Where
-an exchange is better by more than ``cost`` (a likelihood ratio of e^(cost/2)),
-the two tracks trade those plots, and each is restarted from its new
-history's fit. Writing the fit from prefix sums of each history's normal
-equations makes every exchange of every pair a few array operations, with
-no Python loop over pairs.
+two tracks near each other, every exchange of their plots from some scan on is
+scored by the straight-line fits (weighted least squares, constant velocity)
+of the two histories it gives: the sum of the fits' chi-squares against that
+of the histories as they stand. An exchange keeps the number of plots and of
+fitted lines, and so the degrees of freedom: the two sums compare directly.
+Where an exchange is better by more than ``cost`` (a likelihood ratio of
+e^(cost/2)), the two tracks trade: each keeps its latest plots and takes the
+other's earlier ones, and is restarted from its new history's fit. Writing
+the fits from prefix sums of each history's normal equations makes every
+exchange of every pair one batch of array operations, with no Python loop
+over pairs.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ class Trails:
         split = np.concatenate([ti, tj], axis=1) - early[:, None]
         ai = (ti[:, None, :] < split[:, :, None]).sum(axis=2)
         aj = (tj[:, None, :] < split[:, :, None]).sum(axis=2)
-        len_a, len_b = ai + (nj - aj.T).T, aj + (ni - ai.T).T
+        len_a, len_b = ai + nj[:, None] - aj, aj + ni[:, None] - ai
         ok = np.isfinite(split) & (np.minimum(len_a, len_b) >= 2)
         ok &= (np.maximum(len_a, len_b) <= self.length) & (ai + aj > 0)
         ok &= (ai < ni[:, None]) | (aj < nj[:, None])
