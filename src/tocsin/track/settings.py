@@ -10,7 +10,7 @@ from tocsin.types import SPEED_OF_SOUND_MPS
 
 @dataclass(frozen=True, slots=True)
 class TrackerSettings:
-    q_h_m2ps3: float = 1.0  # horizontal acceleration noise: cruising drones fly straight legs
+    q_h_m2ps3: float = 0.5  # horizontal acceleration noise: cruising drones fly straight legs
     # Motion model of updates: "cv" (constant velocity) or "imm" (constant velocity and
     # coordinated turns, track/imm.py). Predictions for gating, coasting and threat
     # assessment use the constant-velocity model either way. See docs/engine.md for
