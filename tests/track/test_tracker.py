@@ -5,6 +5,7 @@ import pytest
 
 from tocsin.messages import Detection, Sensor
 from tocsin.track import MultiSensorTracker, TrackerSettings
+from tocsin.track.hearing import NodeReports
 from tocsin.track.table import CONFIRMED, TENTATIVE
 
 SENSORS = {
@@ -475,23 +476,57 @@ def test_three_bearings_of_one_node_are_not_enough():
     assert confirmed == []
 
 
+def _junk_confirmations(seed: int, period_s: float, minutes: float = 10.0) -> int:
+    """Tracks confirmed while node A1 gives random bearings and nothing else reports."""
+    tr = MultiSensorTracker(NODES)
+    rng = np.random.default_rng(seed)
+    confirmed = []
+    for k in range(int(minutes * 60.0 / period_s)):
+        t = 1000.0 + period_s * k
+        b = float(rng.uniform(0.0, 360.0))
+        det = Detection(seq=k, sensor="A1", kind="acoustic", t_s=t, rx_s=t + 2.0,
+                        x_m=20_000.0, y_m=0.0, cov_xy=(1500.0**2, 0.0, 1500.0**2),
+                        range_max_m=3000.0, bearing_deg=b, bearing_grid_deg=b,
+                        sigma_bearing_deg=8.0)  # fmt: skip
+        confirmed += tr.process([det])
+        tr.maintain(t)
+    return len(confirmed)
+
+
 def test_a_flood_of_junk_bearings_confirms_nothing():
     """A node giving random bearings, one every second or one every report period,
     for ten minutes: tracks may start on them, none is confirmed."""
     for period_s in (1.0, 5.0):
-        tr = MultiSensorTracker(NODES)
-        rng = np.random.default_rng(7)
-        confirmed = []
-        for k in range(int(600 / period_s)):
-            t = 1000.0 + period_s * k
-            b = float(rng.uniform(0.0, 360.0))
-            det = Detection(seq=k, sensor="A1", kind="acoustic", t_s=t, rx_s=t + 2.0,
-                            x_m=20_000.0, y_m=0.0, cov_xy=(1500.0**2, 0.0, 1500.0**2),
-                            range_max_m=3000.0, bearing_deg=b, bearing_grid_deg=b,
-                            sigma_bearing_deg=8.0)  # fmt: skip
-            confirmed += tr.process([det])
-            tr.maintain(t)
-        assert confirmed == [], period_s
+        assert _junk_confirmations(7, period_s) == 0, period_s
+
+
+def test_junk_bearings_seldom_look_like_a_drone(monkeypatch):
+    """Over twenty ten-minute floods of random bearings, one every report period, a
+    run of them now and then falls within a track's gate report after report, as a
+    drone the node keeps hearing would. Their bearings do not turn steadily, and the
+    rule that asks it of a node counting twice (track/hearing.py) confirms two such
+    tracks (in one flood), where without it seven floods of the twenty confirm one."""
+    with_rule = sum(_junk_confirmations(seed, 5.0) for seed in range(20))
+    monkeypatch.setattr(NodeReports, "_smooth", lambda *a: True)
+    without = sum(_junk_confirmations(seed, 5.0) for seed in range(20))
+    assert with_rule <= 3 and without >= 6, (with_rule, without)
+
+
+def test_a_node_counts_twice_only_on_bearings_that_turn_steadily():
+    """The same five reports of one node over 20 s: bearings turning 2° a second,
+    within their 8° errors, count as a node that kept hearing the drone; the same
+    times with bearings scattered over 60° do not; "heard" reports (no bearing) do."""
+    nodes = NodeReports()
+    ts = [1000.0, 1005.0, 1010.0, 1015.0, 1020.0]
+    for t in ts:
+        nodes.log(_heard_at(0, t, "A1"))
+    hits = [(t, "A1", "acoustic") for t in ts]
+    rng = np.random.default_rng(3)
+    steady = [(t, "A1", 40.0 + 2.0 * (t - 1000.0) + rng.normal(0.0, 8.0), 8.0) for t in ts]
+    scattered = [(t, "A1", b, 8.0) for t, b in zip(ts, [40.0, 95.0, 52.0, 88.0, 35.0], strict=True)]
+    assert nodes.persistent(hits, steady) == 1
+    assert nodes.persistent(hits, scattered) == 0
+    assert nodes.persistent(hits) == 1
 
 
 def test_a_node_that_hears_a_radar_track_keeps_it_where_it_is():

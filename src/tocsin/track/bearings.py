@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tocsin.messages import Detection
+from tocsin.track.hearing import bearing_of
 from tocsin.track.initiate import Initiator
 from tocsin.track.table import TENTATIVE, TrackTable
 from tocsin.types import IntArray
@@ -39,14 +40,18 @@ class BearingStarts:
                 tab.restart(k, x, P, fix.t_s)
             else:
                 k = tab.add(x, P, fix.t_s, b.sensor, "acoustic")
-            tab.evidence[k].hit(d.t_s, d.sensor, "acoustic")
-            tab.evidence[k].llr.append(0.0)
-            tab.evidence[k].sensors.add(d.sensor)
+                tab.evidence[k].bearings.append(bearing_of(b))
+            ev = tab.evidence[k]
+            ev.hit(d.t_s, d.sensor, "acoustic")
+            ev.llr.append(0.0)
+            ev.sensors.add(d.sensor)
+            ev.bearings.append(bearing_of(d))
             return
         k = -1
         if self.single_start:
             x, P = self.initiator.from_detection(self.initiator.along_bearing(d))
             k = tab.add(x, P, d.t_s, d.sensor, "acoustic")
+            tab.evidence[k].bearings.append(bearing_of(d))
         self.pending.append((d, k))
 
     def leave_lone(

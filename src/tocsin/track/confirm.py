@@ -87,7 +87,7 @@ def confirmed(ev: Evidence, t: float, speed_mps: float, s: TrackerSettings,
         expected = round((max(times) - min(times)) / period) + 1
         llr += miss_llr * max(expected - len(times), 0)
     nodes = {h[1] for h in recent if h[2] == "acoustic"}
-    nodes_worth = len(nodes) + hearing.persistent(recent) if nodes else 0
+    nodes_worth = len(nodes) + hearing.persistent(recent, ev.bearings) if nodes else 0
     people = {who for t_r, who in ev.reporters if t_r >= t - s.sighting_window_s}
     score = (
         s.confirm_score * llr / s.confirm_llr

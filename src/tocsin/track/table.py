@@ -29,6 +29,9 @@ class Evidence:
     latest_s: dict[str, float] = field(default_factory=dict)  # sensor -> its newest hit's t_s
     newest_s: float = _NEVER  # the newest hit's t_s
     lag_s: float = 0.0  # the most a hit came before one taken earlier: how out of order
+    # Acoustic bearings taken, (t_s, node, bearing_deg, sigma_deg): whether they turn
+    # steadily tells a drone a node keeps hearing from junk (track/hearing.py).
+    bearings: list[tuple[float, str, float, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         hits, self.hits = self.hits, []

@@ -11,7 +11,7 @@ from tocsin.track import imm, kalman
 from tocsin.track.associate import GnnAssociator, within
 from tocsin.track.bearings import BearingStarts
 from tocsin.track.confirm import confirmed, hit_llr, surprise
-from tocsin.track.hearing import NodeReports
+from tocsin.track.hearing import NodeReports, bearing_of
 from tocsin.track.initiate import Initiator, speed_gate
 from tocsin.track.lifetime import SilenceLimits
 from tocsin.track.measure import (
@@ -243,6 +243,8 @@ class MultiSensorTracker:
         for k, d, lr in zip(ks.tolist(), group, llr.tolist(), strict=True):
             ev = evidence[k]
             ev.update(d.t_s, d.sensor, d.kind, lr)
+            if d.bearing_deg is not None:
+                ev.bearings.append(bearing_of(d))
             if d.kind == "sighting":
                 ev.reporters.append((d.t_s, _reporter(d)))
 
